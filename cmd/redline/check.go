@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"redline"
+	"redline/monitor"
+)
+
+func nowUTC() time.Time { return time.Now().UTC() }
+
+func cmdCheck(ctx context.Context, args []string, e env) error {
+	fs := newFlags("check", e)
+	var c common
+	c.register(fs)
+	due := fs.Bool("due", false, "check only the targets that are due (for cron, systemd timers, CronJobs)")
+	deliver := fs.Duration("deliver-timeout", 30*time.Second, "how long to spend delivering alerts before exiting (the rest go out on the next run)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: redline check [flags] [NAME|URL ...]\n\nChecks targets now and exits. With names or URLs, checks just those.")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *due && fs.NArg() > 0 {
+		return usagef("--due and target names cannot be combined")
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.sync(ctx); err != nil {
+		return err
+	}
+	m, err := a.monitor()
+	if err != nil {
+		return err
+	}
+	var results []monitor.Result
+	if *due {
+		results, err = m.CheckDue(ctx)
+	} else {
+		var targets []redline.Target
+		targets, err = a.selectTargets(ctx, fs.Args())
+		if err != nil {
+			return err
+		}
+		results, err = m.CheckTargets(ctx, targets)
+	}
+	failed := printResults(e.stdout, results)
+	if err != nil {
+		return err
+	}
+	if err := a.deliver(ctx, e.stdout, *deliver); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d check(s) could not be recorded", failed)
+	}
+	return nil
+}
+
+// selectTargets returns the active targets named (by name or URL) in args,
+// or all of them when args is empty.
+func (a *app) selectTargets(ctx context.Context, args []string) ([]redline.Target, error) {
+	all, err := a.store.Targets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list targets: %w", err)
+	}
+	all = slices.DeleteFunc(all, func(t redline.Target) bool { return !t.Active })
+	if len(args) == 0 {
+		return all, nil
+	}
+	var out []redline.Target
+	for _, arg := range args {
+		i := slices.IndexFunc(all, func(t redline.Target) bool { return t.Name == arg || t.URL == arg })
+		if i < 0 {
+			return nil, usagef("no configured target is named %q or has that URL", arg)
+		}
+		if !slices.ContainsFunc(out, func(t redline.Target) bool { return t.ID == all[i].ID }) {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
+}
+
+// printResults prints one line per check and returns how many checks could
+// not be recorded.
+func printResults(w io.Writer, results []monitor.Result) int {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(tw, "%s\tfailed\t\t%v\n", r.Target.Name, r.Err)
+			continue
+		}
+		c := r.Capture
+		detail := fmt.Sprintf("capture %d", c.ID)
+		if c.Error != "" {
+			detail += ": " + c.Error
+		}
+		words := ""
+		if r.Change != nil {
+			words = fmt.Sprintf("+%d -%d words", r.Change.WordsAdded, r.Change.WordsRemoved)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target.Name, c.Outcome, words, detail)
+	}
+	tw.Flush()
+	return failed
+}
+
+// deliver sends the alerts due now, for at most timeout.
+func (a *app) deliver(ctx context.Context, w io.Writer, timeout time.Duration) error {
+	worker, err := a.worker()
+	if err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	delivered, failed, err := worker.Pass(dctx)
+	if err != nil && dctx.Err() == nil {
+		return fmt.Errorf("deliver alerts: %w", err)
+	}
+	pending, perr := a.store.PendingAlerts(ctx)
+	if perr != nil {
+		return fmt.Errorf("count pending alerts: %w", perr)
+	}
+	if delivered+failed+pending > 0 {
+		fmt.Fprintf(w, "alerts: %d delivered, %d failed, %d waiting for a later run\n", delivered, failed, pending)
+	}
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, e env) error {
+	fs := newFlags("run", e)
+	var c common
+	c.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run takes no arguments")
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.daemon(ctx, nil)
+}
+
+// daemon checks targets as they fall due and delivers alerts until ctx
+// ends, then lets checks in flight finish.
+func (a *app) daemon(ctx context.Context, report func(monitor.Result)) error {
+	if err := a.sync(ctx); err != nil {
+		return err
+	}
+	m, err := a.monitor()
+	if err != nil {
+		return err
+	}
+	w, err := a.worker()
+	if err != nil {
+		return err
+	}
+	wake := make(chan struct{}, 1)
+	m.Wake = wake
+	dbPath, _ := a.cfg.StoragePath()
+	a.log.Info("redline running", "targets", len(a.cfg.Targets), "notifiers", len(a.cfg.Notifiers), "store", dbPath, "owner", a.owner)
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = w.Run(ctx, wake)
+	}()
+	err = m.Run(ctx, report)
+	wg.Wait()
+	a.log.Info("redline stopped")
+	return err
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"redline"
+	"redline/diff"
+	"redline/seeds"
+)
+
+func cmdTargets(ctx context.Context, args []string, e env) error {
+	fs := newFlags("targets", e)
+	var c common
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	stored, err := a.store.Targets(ctx)
+	if err != nil {
+		return fmt.Errorf("list targets: %w", err)
+	}
+	byName := map[string]redline.Target{}
+	for _, t := range stored {
+		byName[t.Name] = t
+	}
+	type row struct {
+		Name        string     `json:"name"`
+		URL         string     `json:"url"`
+		Source      string     `json:"source"`
+		Schedule    string     `json:"schedule"`
+		Tags        []string   `json:"tags"`
+		State       string     `json:"state"` // configured, removed
+		LastCheckAt *time.Time `json:"last_check_at"`
+		LastOutcome string     `json:"last_outcome"`
+		NextDue     *time.Time `json:"next_due"`
+	}
+	var rows []row
+	seen := map[string]bool{}
+	for _, t := range a.cfg.Targets {
+		seen[t.Name] = true
+		r := row{Name: t.Name, URL: t.URL, Source: t.Source, Schedule: t.Schedule, Tags: t.Tags, State: "configured"}
+		if s, ok := byName[t.Name]; ok {
+			r.LastCheckAt, r.LastOutcome, r.NextDue = timePtr(s.LastCheckAt), string(s.LastOutcome), timePtr(s.NextDue)
+		}
+		rows = append(rows, r)
+	}
+	for _, s := range stored {
+		if !seen[s.Name] {
+			rows = append(rows, row{Name: s.Name, URL: s.URL, Source: s.Source, Schedule: s.Schedule, Tags: s.Tags,
+				State: "removed", LastCheckAt: timePtr(s.LastCheckAt), LastOutcome: string(s.LastOutcome)})
+		}
+	}
+	if *asJSON {
+		return writeJSON(e, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tLAST CHECK\tOUTCOME\tNEXT DUE\tSOURCE\tURL")
+	for _, r := range rows {
+		next := fmtTime(r.NextDue)
+		if r.State == "removed" {
+			next = "(removed from config)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, fmtTime(r.LastCheckAt), orDash(r.LastOutcome), next, r.Source, r.URL)
+	}
+	return tw.Flush()
+}
+
+func cmdHistory(ctx context.Context, args []string, e env) error {
+	fs := newFlags("history", e)
+	var c common
+	c.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 50, "show at most this many captures (0 = all)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: redline history [flags] NAME")
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	t, err := a.target(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	caps, err := a.store.Captures(ctx, t.ID, 0, *limit)
+	if err != nil {
+		return fmt.Errorf("list captures: %w", err)
+	}
+	if *asJSON {
+		type capJSON struct {
+			ID          int64               `json:"id"`
+			FetchedAt   time.Time           `json:"fetched_at"`
+			DurationMS  int64               `json:"duration_ms"`
+			URL         string              `json:"url"`
+			FinalURL    string              `json:"final_url"`
+			Status      int                 `json:"status"`
+			ContentType string              `json:"content_type"`
+			Outcome     redline.Outcome     `json:"outcome"`
+			Error       string              `json:"error,omitempty"`
+			BodySHA256  string              `json:"body_sha256"`
+			BodySize    int64               `json:"body_size"`
+			TextSHA256  string              `json:"text_sha256"`
+			Attempts    int                 `json:"attempts"`
+			Header      map[string][]string `json:"headers"`
+		}
+		out := make([]capJSON, 0, len(caps))
+		for _, c := range caps {
+			out = append(out, capJSON{c.ID, c.FetchedAt.UTC(), c.Duration.Milliseconds(), c.URL, c.FinalURL, c.Status,
+				c.ContentType, c.Outcome, c.Error, c.BodySHA256, c.BodySize, c.TextSHA256, c.Attempts, c.Header})
+		}
+		return writeJSON(e, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CAPTURE\tFETCHED AT\tOUTCOME\tSTATUS\tBODY SHA256\tTEXT SHA256\tTIME\tNOTE")
+	for _, c := range caps {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.ID, c.FetchedAt.UTC().Format(time.RFC3339), c.Outcome, c.Status,
+			short(c.BodySHA256), short(c.TextSHA256), c.Duration.Round(time.Millisecond), c.Error)
+	}
+	return tw.Flush()
+}
+
+func cmdDiff(ctx context.Context, args []string, e env) error {
+	fs := newFlags("diff", e)
+	var c common
+	c.register(fs)
+	from := fs.Int64("from", 0, "older capture ID (default: the version before --to)")
+	to := fs.Int64("to", 0, "newer capture ID (default: the latest good capture)")
+	format := fs.String("format", "word", "word, unified or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: redline diff [flags] NAME")
+	}
+	if *format != "word" && *format != "unified" && *format != "json" {
+		return usagef("--format must be word, unified or json, not %q", *format)
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	t, err := a.target(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	oldC, newC, err := a.pickPair(ctx, t, *from, *to)
+	if err != nil {
+		return err
+	}
+	oldText, err := a.store.Blob(ctx, oldC.TextSHA256)
+	if err != nil {
+		return fmt.Errorf("text of capture %d: %w", oldC.ID, err)
+	}
+	newText, err := a.store.Blob(ctx, newC.TextSHA256)
+	if err != nil {
+		return fmt.Errorf("text of capture %d: %w", newC.ID, err)
+	}
+	oldName := fmt.Sprintf("capture %d (%s)", oldC.ID, oldC.FetchedAt.UTC().Format(time.RFC3339))
+	newName := fmt.Sprintf("capture %d (%s)", newC.ID, newC.FetchedAt.UTC().Format(time.RFC3339))
+	switch *format {
+	case "unified":
+		fmt.Fprint(e.stdout, diff.Unified(string(oldText), string(newText), oldName, newName, 3))
+	case "json":
+		d := diff.Words(string(oldText), string(newText), diff.Options{})
+		hunks := d.Hunks
+		if hunks == nil {
+			hunks = []diff.Hunk{}
+		}
+		return writeJSON(e, map[string]any{
+			"target": t.Name, "from": oldC.ID, "to": newC.ID,
+			"from_fetched_at": oldC.FetchedAt.UTC(), "to_fetched_at": newC.FetchedAt.UTC(),
+			"words_added": d.WordsAdded, "words_removed": d.WordsRemoved, "hunks": hunks,
+		})
+	default:
+		d := diff.Words(string(oldText), string(newText), diff.Options{})
+		fmt.Fprintf(e.stdout, "--- %s\n+++ %s\n", oldName, newName)
+		if !d.Changed() {
+			fmt.Fprintln(e.stdout, "(no difference in wording)")
+			return nil
+		}
+		fmt.Fprintln(e.stdout, d.WordDiff())
+	}
+	return nil
+}
+
+// pickPair resolves --from and --to. Without them: the latest good capture
+// and the good capture before it whose text differs.
+func (a *app) pickPair(ctx context.Context, t redline.Target, from, to int64) (redline.Capture, redline.Capture, error) {
+	var none redline.Capture
+	get := func(id int64) (redline.Capture, error) {
+		c, err := a.store.Capture(ctx, id)
+		if errors.Is(err, redline.ErrNotFound) || (err == nil && c.TargetID != t.ID) {
+			return none, usagef("capture %d is not a capture of %s", id, t.Name)
+		}
+		if err != nil {
+			return none, fmt.Errorf("capture %d: %w", id, err)
+		}
+		if c.TextSHA256 == "" {
+			return none, usagef("capture %d has no text (outcome %s)", id, c.Outcome)
+		}
+		return c, nil
+	}
+	caps, err := a.store.Captures(ctx, t.ID, 0, 0)
+	if err != nil {
+		return none, none, fmt.Errorf("list captures: %w", err)
+	}
+	var newC, oldC redline.Capture
+	if to != 0 {
+		if newC, err = get(to); err != nil {
+			return none, none, err
+		}
+	} else {
+		for _, c := range caps {
+			if c.Outcome.Good() {
+				newC = c
+				break
+			}
+		}
+		if newC.ID == 0 {
+			return none, none, fmt.Errorf("%s has no good capture yet", t.Name)
+		}
+	}
+	if from != 0 {
+		if oldC, err = get(from); err != nil {
+			return none, none, err
+		}
+		return oldC, newC, nil
+	}
+	for _, c := range caps {
+		if c.ID < newC.ID && c.Outcome.Good() && c.TextSHA256 != newC.TextSHA256 {
+			return c, newC, nil
+		}
+	}
+	return none, none, fmt.Errorf("%s has only one version so far (capture %d); nothing to compare", t.Name, newC.ID)
+}
+
+func (a *app) target(ctx context.Context, name string) (redline.Target, error) {
+	t, err := a.store.Target(ctx, name)
+	if errors.Is(err, redline.ErrNotFound) {
+		return t, usagef("no target named %q has been checked", name)
+	}
+	if err != nil {
+		return t, fmt.Errorf("target %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func cmdSeeds(_ context.Context, args []string, e env) error {
+	fs := newFlags("seeds", e)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	lists, err := seeds.Lists()
+	if err != nil {
+		return fmt.Errorf("seeds: %w", err)
+	}
+	if *asJSON {
+		return writeJSON(e, lists)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, l := range lists {
+		fmt.Fprintf(tw, "# %s: %s (%d entries; add \"seeds: [%s]\" to the config)\n", l.Name, l.Description, len(l.Entries), l.Name)
+		fmt.Fprintln(tw, "NAME\tKIND\tOWNER\tURL")
+		for _, s := range l.Entries {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Kind, s.Owner, s.URL)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return orDash(sha)
+}
+

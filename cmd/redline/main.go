@@ -1,0 +1,153 @@
+// Command redline watches policy pages and reports, with evidence, when
+// their wording changes. Run "redline help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+const usage = `redline watches policy pages and reports when their wording changes.
+
+Usage: redline COMMAND [flags] [args]
+
+Commands:
+  check     check targets now (all, only --due ones, or those named) and exit
+  run       run as a daemon: check targets as they fall due, deliver alerts
+  demo      run the whole loop against a local site that changes by itself
+  targets   list the configured targets and their state
+  history   list the captures of one target, newest first
+  diff      show the difference between two captures of one target
+  seeds     list the built-in seed lists
+  version   print the version
+
+Run "redline COMMAND -h" for a command's flags. The configuration file is
+redline.yaml in the current directory unless --config or REDLINE_CONFIG says
+otherwise.
+`
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// usageError marks errors caused by bad arguments or configuration; they
+// exit with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// env is what a command sees of the process: streams, environment and
+// arguments, so that tests can run commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	lookupEnv      func(string) (string, bool)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// A second signal stops at once; leases expire and the outbox keeps
+		// undelivered alerts, so nothing is lost.
+		<-ctx.Done()
+		stop()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		fmt.Fprintln(os.Stderr, "redline: second signal, exiting now")
+		os.Exit(exitFail)
+	}()
+	e := env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupEnv: os.LookupEnv}
+	os.Exit(Main(ctx, os.Args[1:], e))
+}
+
+// Main runs one redline command and returns its exit code.
+func Main(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage
+	}
+	cmds := map[string]func(context.Context, []string, env) error{
+		"check":   cmdCheck,
+		"run":     cmdRun,
+		"demo":    cmdDemo,
+		"targets": cmdTargets,
+		"history": cmdHistory,
+		"diff":    cmdDiff,
+		"seeds":   cmdSeeds,
+		"version": func(context.Context, []string, env) error {
+			fmt.Fprintln(e.stdout, "redline", version)
+			return nil
+		},
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "redline: unknown command %q\n\n%s", name, usage)
+		return exitUsage
+	}
+	err := cmd(ctx, args[1:], e)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(e.stderr, "redline %s: %v\n", name, err)
+		return exitUsage
+	default:
+		fmt.Fprintf(e.stderr, "redline %s: %v\n", name, err)
+		return exitFail
+	}
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet("redline "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+// newLogger builds the process logger; format is "text" or "json".
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, usagef("--log-format must be text or json, not %q", format)
+	}
+}

@@ -1,0 +1,368 @@
+package config
+
+import (
+	"encoding/base64"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/andybalholm/cascadia"
+
+	"redline"
+	"redline/seeds"
+)
+
+// nameRE is what target, notifier and tag names must look like.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// build applies defaults to raw, validates it, and merges the seed lists.
+// Problems are recorded in d; the returned Config is meaningless if any
+// were.
+func (d *decoder) build(raw *rawFile, path string, o options) *Config {
+	c := Default(path)
+
+	if raw.Storage != nil {
+		c.Storage = strings.TrimSpace(*raw.Storage)
+		d.checkStorage(c.Storage)
+	}
+	if raw.UserAgent != nil {
+		c.UserAgent = strings.TrimSpace(*raw.UserAgent)
+	}
+	switch {
+	case c.UserAgent == "":
+		d.errorf(d.line("user_agent"), "user_agent", "must not be empty (name the crawler and a contact, e.g. %q)", DefaultUserAgent+" (+mailto:ops@example.org)")
+	case strings.IndexFunc(c.UserAgent, unicode.IsControl) >= 0:
+		d.errorf(d.line("user_agent"), "user_agent", "must not contain control characters or line breaks")
+	}
+	if raw.Listen != "" {
+		c.Listen = raw.Listen
+		d.checkListen(raw.Listen)
+	}
+
+	d.buildCrawler(&raw.Crawler, &c.Crawler)
+
+	if raw.Defaults.Schedule != "" {
+		c.Defaults.Schedule = raw.Defaults.Schedule
+		d.checkSchedule("defaults.schedule", raw.Defaults.Schedule)
+	}
+	c.Defaults.Select = d.selectors("defaults.select", raw.Defaults.Select)
+	c.Defaults.Exclude = d.selectors("defaults.exclude", raw.Defaults.Exclude)
+
+	firstName := map[string]int{} // target name -> line of its first use
+	urls := map[string]bool{}
+	for i := range raw.Targets {
+		t, ok := d.buildTarget(i, &raw.Targets[i], c.Defaults)
+		if !ok {
+			continue
+		}
+		p := indexPath("targets", i) + ".name"
+		if first, dup := firstName[t.Name]; dup {
+			d.errorf(d.line(p), p, "duplicate target name %q (first at line %d)", t.Name, first)
+			continue
+		}
+		firstName[t.Name] = d.line(p)
+		urls[t.URL] = true
+		c.Targets = append(c.Targets, t)
+	}
+
+	d.mergeSeeds(c, raw.Seeds, firstName, urls, o)
+
+	firstNotifier := map[string]int{}
+	for i := range raw.Notifiers {
+		n, ok := d.buildNotifier(i, &raw.Notifiers[i])
+		if !ok {
+			continue
+		}
+		p := indexPath("notifiers", i) + ".name"
+		if first, dup := firstNotifier[n.Name]; dup {
+			d.errorf(d.line(p), p, "duplicate notifier name %q (first at line %d)", n.Name, first)
+			continue
+		}
+		firstNotifier[n.Name] = d.line(p)
+		c.Notifiers = append(c.Notifiers, n)
+	}
+	return c
+}
+
+// checkStorage validates the storage setting.
+func (d *decoder) checkStorage(s string) {
+	line := d.line("storage")
+	switch {
+	case strings.HasPrefix(s, "sqlite:"):
+		if sqlitePath(s) == "" {
+			d.errorf(line, "storage", "no database path after \"sqlite:\" (e.g. sqlite:redline.db)")
+		}
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		if _, err := url.Parse(s); err != nil {
+			d.errorf(line, "storage", "bad PostgreSQL URL %q", redactURL(s))
+		}
+	default:
+		d.errorf(line, "storage", "unsupported storage %q: want sqlite:PATH or a postgres:// URL", redactURL(s))
+	}
+}
+
+// checkListen validates a host:port address.
+func (d *decoder) checkListen(addr string) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		d.errorf(d.line("listen"), "listen", "bad address %q: want host:port, e.g. 127.0.0.1:8080", addr)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		d.errorf(d.line("listen"), "listen", "bad address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+}
+
+// buildCrawler applies the crawler defaults and checks the ranges.
+func (d *decoder) buildCrawler(r *rawCrawler, c *Crawler) {
+	if r.Delay != nil {
+		c.Delay = time.Duration(*r.Delay)
+	}
+	if r.Timeout != nil {
+		c.Timeout = time.Duration(*r.Timeout)
+		if c.Timeout == 0 {
+			d.errorf(d.line("crawler.timeout"), "crawler.timeout", "must be more than 0s")
+		}
+	}
+	if r.ConnectTimeout != nil {
+		c.ConnectTimeout = time.Duration(*r.ConnectTimeout)
+		if c.ConnectTimeout == 0 {
+			d.errorf(d.line("crawler.connect_timeout"), "crawler.connect_timeout", "must be more than 0s")
+		}
+	}
+	if c.ConnectTimeout > c.Timeout && c.Timeout > 0 {
+		if r.ConnectTimeout != nil {
+			d.errorf(d.line("crawler.connect_timeout"), "crawler.connect_timeout", "%s is longer than crawler.timeout (%s)", c.ConnectTimeout, c.Timeout)
+		} else {
+			c.ConnectTimeout = c.Timeout // a short timeout caps the default connect timeout
+		}
+	}
+	if r.MaxBody != nil {
+		c.MaxBody = int64(*r.MaxBody)
+		if c.MaxBody <= 0 {
+			d.errorf(d.line("crawler.max_body"), "crawler.max_body", "must be more than 0 bytes")
+		}
+	}
+	if r.Retries != nil {
+		c.Retries = *r.Retries
+		if c.Retries < 0 || c.Retries > MaxRetries {
+			d.errorf(d.line("crawler.retries"), "crawler.retries", "%d is out of range 0..%d", c.Retries, MaxRetries)
+		}
+	}
+	if r.IgnoreRobots != nil {
+		c.IgnoreRobots = *r.IgnoreRobots
+	}
+	if r.Concurrency != nil {
+		c.Concurrency = *r.Concurrency
+		if c.Concurrency < 1 || c.Concurrency > MaxConcurrency {
+			d.errorf(d.line("crawler.concurrency"), "crawler.concurrency", "%d is out of range 1..%d", c.Concurrency, MaxConcurrency)
+		}
+	}
+}
+
+// buildTarget resolves and checks targets[i]. It reports false when the
+// target has no usable name, so it cannot take part in the duplicate check.
+func (d *decoder) buildTarget(i int, r *rawTarget, def Defaults) (redline.Target, bool) {
+	p := indexPath("targets", i)
+	t := redline.Target{
+		Name:     strings.TrimSpace(r.Name),
+		URL:      strings.TrimSpace(r.URL),
+		Kind:     r.Kind,
+		Schedule: r.Schedule,
+		Select:   slices.Clone(def.Select),
+		Exclude:  slices.Clone(def.Exclude),
+		Tags:     d.names(p+".tags", r.Tags),
+		Source:   "config",
+	}
+	ok := d.checkName(p+".name", t.Name)
+	if t.URL == "" {
+		d.errorf(d.line(p+".url", p), p+".url", "is required")
+	} else {
+		d.checkURL(p+".url", t.URL)
+	}
+	if t.Kind == "" {
+		t.Kind = DefaultKind
+	} else if !seeds.IsKind(t.Kind) {
+		d.errorf(d.line(p+".kind"), p+".kind", "unknown kind %q (want one of %s)", t.Kind, strings.Join(seeds.Kinds(), ", "))
+	}
+	if t.Schedule == "" {
+		t.Schedule = def.Schedule
+	} else {
+		d.checkSchedule(p+".schedule", t.Schedule)
+	}
+	if r.Select != nil {
+		t.Select = d.selectors(p+".select", *r.Select)
+	}
+	if r.Exclude != nil {
+		t.Exclude = d.selectors(p+".exclude", *r.Exclude)
+	}
+	return t, ok
+}
+
+// buildNotifier resolves and checks notifiers[i].
+func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
+	p := indexPath("notifiers", i)
+	n := Notifier{
+		Name:      strings.TrimSpace(r.Name),
+		URL:       strings.TrimSpace(r.URL),
+		Secret:    r.Secret,
+		Tags:      d.names(p+".tags", r.Tags),
+		Timeout:   DefaultNotifierTimeout,
+		RetryBase: DefaultRetryBase,
+	}
+	ok := d.checkName(p+".name", n.Name)
+	if n.URL == "" {
+		d.errorf(d.line(p+".url", p), p+".url", "is required")
+	} else {
+		d.checkURL(p+".url", n.URL)
+	}
+	if rest, isWH := strings.CutPrefix(n.Secret, "whsec_"); isWH {
+		if k, err := base64.StdEncoding.DecodeString(rest); err != nil {
+			d.errorf(d.line(p+".secret"), p+".secret", `bad "whsec_" secret: the part after "whsec_" must be standard base64: %v`, err)
+		} else if len(k) == 0 {
+			d.errorf(d.line(p+".secret"), p+".secret", `bad "whsec_" secret: empty key`)
+		}
+	}
+	if r.Timeout != nil {
+		n.Timeout = time.Duration(*r.Timeout)
+		if n.Timeout == 0 {
+			d.errorf(d.line(p+".timeout"), p+".timeout", "must be more than 0s")
+		}
+	}
+	if r.RetryBase != nil {
+		n.RetryBase = time.Duration(*r.RetryBase)
+		if n.RetryBase < time.Millisecond || n.RetryBase > MaxRetryBase {
+			d.errorf(d.line(p+".retry_base"), p+".retry_base", "%s is out of range 1ms..%s", n.RetryBase, MaxRetryBase)
+		}
+	}
+	return n, ok
+}
+
+// mergeSeeds appends the entries of the named seed lists to c.Targets,
+// except those a config target overrides by name or URL.
+func (d *decoder) mergeSeeds(c *Config, names stringList, taken map[string]int, urls map[string]bool, o options) {
+	listed := map[string]int{}
+	for i, name := range names {
+		p := indexPath("seeds", i)
+		if _, ok := d.lines[p]; !ok {
+			p = "seeds" // written as a single string
+		}
+		line := d.line(p)
+		if first, dup := listed[name]; dup {
+			d.errorf(line, p, "seed list %q listed twice (first at line %d)", name, first)
+			continue
+		}
+		listed[name] = line
+		l, err := o.lookupSeed(name)
+		if err != nil {
+			d.errorf(line, p, "%v", err)
+			continue
+		}
+		c.Seeds = append(c.Seeds, name)
+		for _, e := range l.Entries {
+			if _, over := taken[e.Name]; over || urls[e.URL] {
+				continue
+			}
+			taken[e.Name] = line
+			urls[e.URL] = true
+			c.Targets = append(c.Targets, redline.Target{
+				Name:     e.Name,
+				URL:      e.URL,
+				Kind:     e.Kind,
+				Schedule: c.Defaults.Schedule,
+				Select:   slices.Clone(c.Defaults.Select),
+				Exclude:  slices.Clone(c.Defaults.Exclude),
+				Tags:     []string{l.Name, e.Kind},
+				Source:   "seed:" + l.Name,
+			})
+		}
+	}
+}
+
+// checkName validates a target or notifier name at path.
+func (d *decoder) checkName(path, name string) bool {
+	switch {
+	case name == "":
+		d.errorf(d.line(path), path, "is required")
+	case len(name) > maxNameLen:
+		d.errorf(d.line(path), path, "name %q is longer than %d characters", name, maxNameLen)
+	case !nameRE.MatchString(name):
+		d.errorf(d.line(path), path, "bad name %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", name)
+	default:
+		return true
+	}
+	return false
+}
+
+// names checks a list of tags written at path and returns it.
+func (d *decoder) names(path string, list stringList) []string {
+	var out []string
+	for i, s := range list {
+		ip := itemPath(d, path, i)
+		if !nameRE.MatchString(s) || len(s) > maxNameLen {
+			d.errorf(d.line(ip), ip, "bad tag %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// itemPath is path[i] when the list was written as a YAML list, and path
+// itself when it was a single string.
+func itemPath(d *decoder, path string, i int) string {
+	ip := indexPath(path, i)
+	if _, ok := d.lines[ip]; ok {
+		return ip
+	}
+	return path
+}
+
+// checkURL validates an absolute http(s) URL at path.
+func (d *decoder) checkURL(path, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		d.errorf(d.line(path), path, "bad URL %q: %v", raw, unwrapURLError(err))
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
+		d.errorf(d.line(path), path, "bad URL %q: want an absolute http or https URL with a host", raw)
+	}
+}
+
+// unwrapURLError drops url.Error's repetition of the URL.
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// checkSchedule validates a cron spec at path.
+func (d *decoder) checkSchedule(path, spec string) {
+	if _, err := ParseSchedule(spec); err != nil {
+		d.errorf(d.line(path), path, "bad cron spec %q: %v", spec, err)
+	}
+}
+
+// selectors checks CSS selectors written at path and returns them; nil
+// stays nil and an empty list stays empty.
+func (d *decoder) selectors(path string, list stringList) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, sel := range list {
+		ip := itemPath(d, path, i)
+		if _, err := cascadia.Compile(sel); err != nil {
+			d.errorf(d.line(ip), ip, "bad selector %q: %v", sel, err)
+			continue
+		}
+		out = append(out, sel)
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+// Package extract turns a fetched payload (bytes plus the media type the
+// server declared) into normalised text that keeps the page's block structure:
+// one heading, paragraph, list item or table row per line.
+//
+// The text is what redline compares between captures, so extraction must be
+// deterministic and must not invent differences: whitespace, invisible
+// characters and Unicode composition are normalised, page chrome (scripts,
+// styles, navigation, banners, footers, hidden elements) is dropped, and the
+// tracked region can be narrowed with CSS selectors.
+//
+// HTML (text/html, application/xhtml+xml) is parsed with golang.org/x/net/html
+// after decoding its charset. Plain text and, for now, JSON, XML and feeds are
+// decoded and normalised line by line. Other media types give ErrUnsupported.
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Options narrows what Text extracts from an HTML page. The zero value
+// extracts the whole <body>.
+type Options struct {
+	// Select lists CSS selectors of the tracked region(s); empty means the
+	// whole <body>. Matches of all selectors are taken in document order and
+	// de-duplicated: a match nested inside another match is not repeated.
+	// A matched element is extracted even if it is one that is dropped by
+	// default (nav, header, hidden...); its descendants still follow the
+	// default rules.
+	Select []string
+	// Exclude lists CSS selectors whose elements (with their subtrees) are
+	// removed before extraction and before Select is matched.
+	Exclude []string
+}
+
+// Result is the outcome of one extraction.
+type Result struct {
+	Text      string // normalised text: one block per line, lines joined by "\n", no trailing newline
+	Title     string // <title>, normalised; empty for non-HTML payloads
+	MediaType string // e.g. "text/html", "text/plain"; lower case, without parameters
+	Charset   string // the charset used to decode, e.g. "utf-8", "windows-1252" (WHATWG name)
+}
+
+// ErrNoMatch is returned, wrapped with the selectors' names, when
+// Options.Select is set and no selector matched anything (or the payload is
+// not HTML, so selectors cannot apply). Test for it with errors.Is.
+var ErrNoMatch = errors.New("selector matched nothing")
+
+// ErrUnsupported is returned, wrapped with the media type, for payloads that
+// are not text (images, application/octet-stream, PDF for now...).
+var ErrUnsupported = errors.New("unsupported media type")
+
+// SelectorError reports a CSS selector that does not compile. Its message
+// names the selector; Unwrap gives cascadia's parse error.
+type SelectorError struct {
+	Selector string
+	Err      error
+}
+
+func (e *SelectorError) Error() string {
+	return fmt.Sprintf("invalid CSS selector %q: %v", e.Selector, e.Err)
+}
+
+func (e *SelectorError) Unwrap() error { return e.Err }
+
+// CompileSelectors reports whether every selector in sels is a valid CSS
+// selector (as understood by cascadia; selector groups with commas are
+// allowed, pseudo-elements are not). The error is a *SelectorError naming the
+// first bad selector. Config validation calls it so a bad selector fails at
+// load time rather than at the first check.
+func CompileSelectors(sels []string) error {
+	_, err := compileAll(sels)
+	return err
+}
+
+func compileAll(sels []string) ([]cascadia.Selector, error) {
+	out := make([]cascadia.Selector, 0, len(sels))
+	for _, s := range sels {
+		if strings.TrimSpace(s) == "" {
+			return nil, &SelectorError{Selector: s, Err: errors.New("empty selector")}
+		}
+		c, err := cascadia.Compile(s)
+		if err != nil {
+			return nil, &SelectorError{Selector: s, Err: err}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Text extracts normalised text from body. contentType is the Content-Type
+// header as received (parameters such as charset are honoured); when it is
+// empty the type is sniffed with http.DetectContentType.
+//
+// Media types: text/html and application/xhtml+xml are parsed as HTML; text/*
+// and, for now, JSON, XML and RSS/Atom feeds (including application/*+json
+// and application/*+xml) are normalised as plain text; anything else gives
+// ErrUnsupported. Invalid selectors give a *SelectorError; a Select that
+// matches nothing gives ErrNoMatch. With ErrNoMatch the returned Result still
+// carries MediaType, Charset and Title; with ErrUnsupported, MediaType.
+//
+// Text is safe for concurrent use; it keeps no state between calls.
+func Text(body []byte, contentType string, opt Options) (Result, error) {
+	sel, err := compileAll(opt.Select)
+	if err != nil {
+		return Result{}, err
+	}
+	exc, err := compileAll(opt.Exclude)
+	if err != nil {
+		return Result{}, err
+	}
+
+	mt, params, sniffed := mediaType(body, contentType)
+	if sniffed {
+		// http.DetectContentType always claims utf-8 for text; that is a
+		// guess, not a declaration, so let the charset rules decide.
+		params = nil
+	}
+	res := Result{MediaType: mt}
+	declared := params["charset"]
+
+	switch kind(mt) {
+	case kindHTML:
+		s, name := decodeHTML(body, declared, mt == "application/xhtml+xml")
+		res.Charset = name
+		blocks, title, matched := htmlText(s, sel, exc)
+		res.Title = title
+		if len(sel) > 0 && !matched {
+			return res, noMatch(opt.Select, "")
+		}
+		res.Text = finish(blocks)
+		return res, nil
+	case kindText:
+		s, name := decodeText(body, declared, isXML(mt))
+		res.Charset = name
+		if len(sel) > 0 {
+			return res, noMatch(opt.Select, mt)
+		}
+		res.Text = finish(plainLines(s))
+		return res, nil
+	default:
+		return res, fmt.Errorf("%w: %s", ErrUnsupported, mt)
+	}
+}
+
+func noMatch(sels []string, nonHTML string) error {
+	q := make([]string, len(sels))
+	for i, s := range sels {
+		q[i] = strconv.Quote(s)
+	}
+	if nonHTML != "" {
+		return fmt.Errorf("%w: %s (selectors do not apply to %s)", ErrNoMatch, strings.Join(q, ", "), nonHTML)
+	}
+	return fmt.Errorf("%w: %s", ErrNoMatch, strings.Join(q, ", "))
+}
+
+// finish joins the lines and applies Unicode NFC. Lines are already trimmed
+// and non-empty; NFC cannot introduce whitespace or line breaks.
+func finish(lines []string) string {
+	return norm.NFC.String(strings.Join(lines, "\n"))
+}
+
+type payloadKind int
+
+const (
+	kindUnsupported payloadKind = iota
+	kindHTML
+	kindText
+)
+
+func kind(mt string) payloadKind {
+	switch mt {
+	case "text/html", "application/xhtml+xml":
+		return kindHTML
+	case "application/json", "application/xml", "application/rss+xml", "application/atom+xml":
+		return kindText
+	}
+	if strings.HasPrefix(mt, "text/") {
+		return kindText
+	}
+	if strings.HasPrefix(mt, "application/") &&
+		(strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml")) {
+		return kindText
+	}
+	return kindUnsupported
+}
+
+func isXML(mt string) bool {
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
+}
+
+// mediaType returns the lower-case media type and its parameters. A missing
+// or unparsable header falls back to sniffing the body, reported by sniffed.
+func mediaType(body []byte, contentType string) (mt string, params map[string]string, sniffed bool) {
+	if strings.TrimSpace(contentType) != "" {
+		mt, params, err := mime.ParseMediaType(contentType)
+		if err == nil {
+			return mt, params, false
+		}
+		// Malformed parameters (common: "text/html; charset") still leave a
+		// usable type before the first ';'.
+		t, rest, _ := strings.Cut(contentType, ";")
+		t = strings.ToLower(strings.TrimSpace(t))
+		if strings.Contains(t, "/") {
+			params := map[string]string{}
+			if _, p, err := mime.ParseMediaType("x/y;" + rest); err == nil {
+				params = p
+			}
+			return t, params, false
+		}
+	}
+	sniff := body
+	if len(sniff) > 512 {
+		sniff = sniff[:512]
+	}
+	// DetectContentType calls anything with a BOM text/plain; look past a
+	// UTF-8 BOM so a BOM-prefixed HTML page is still seen as HTML.
+	if hasPrefix(sniff, bomUTF8) {
+		sniff = sniff[len(bomUTF8):]
+	} else if e, _ := bomEncoding(sniff); e != nil {
+		if d, err := e.NewDecoder().Bytes(sniff); err == nil {
+			sniff = bytes.TrimPrefix(d, []byte(bomUTF8))
+		}
+	}
+	mt, params, err := mime.ParseMediaType(http.DetectContentType(sniff))
+	if err != nil {
+		return "application/octet-stream", nil, true
+	}
+	return mt, params, true
+}

@@ -1,0 +1,223 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"redline"
+)
+
+// Defaults for Worker fields left zero.
+const (
+	DefaultTimeout   = 10 * time.Second
+	DefaultRetryBase = 10 * time.Second
+	DefaultRetryMax  = time.Hour
+	DefaultLease     = 2 * time.Minute
+	DefaultPoll      = 2 * time.Second
+	DefaultBatch     = 16
+)
+
+// Endpoint is where one notifier's alerts go.
+type Endpoint struct {
+	Name    string
+	URL     string
+	Key     []byte        // HMAC key (see Key); nil sends unsigned
+	Timeout time.Duration // per attempt; DefaultTimeout when zero
+	// RetryBase is the delay before the first retry; it doubles per
+	// attempt up to Worker.RetryMax. Zero: the worker's RetryBase.
+	RetryBase time.Duration
+}
+
+// Outbox is the part of redline.Store the worker uses.
+type Outbox interface {
+	ClaimAlerts(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]redline.Alert, error)
+	RecordAttempt(ctx context.Context, a redline.Attempt, delivered bool, next time.Time) error
+}
+
+// Worker delivers alerts from the outbox: at least once, with the alert's
+// stable ID as webhook-id on every attempt, marked delivered only on a 2xx
+// answer, retried with exponential backoff otherwise. Every attempt is
+// recorded in the store.
+type Worker struct {
+	Outbox    Outbox
+	Endpoints map[string]Endpoint
+	Owner     string // lease owner; unique per process
+	UserAgent string
+	Client    *http.Client // nil: a client that does not follow redirects
+	Logger    *slog.Logger
+	Now       func() time.Time // nil: time.Now
+	RetryBase time.Duration    // first retry delay; doubles per attempt
+	RetryMax  time.Duration    // cap on the retry delay
+	Lease     time.Duration
+	Poll      time.Duration // how often Run looks for due alerts
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger != nil {
+		return w.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (w *Worker) client() *http.Client {
+	if w.Client != nil {
+		return w.Client
+	}
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// Pass makes one pass over the outbox: it claims the alerts due now and
+// tries each once. It returns how many were delivered and how many failed.
+func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
+	lease := w.Lease
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	for {
+		alerts, err := w.Outbox.ClaimAlerts(ctx, w.Owner, w.now(), lease, DefaultBatch)
+		if err != nil {
+			return delivered, failed, fmt.Errorf("claim alerts: %w", err)
+		}
+		if len(alerts) == 0 {
+			return delivered, failed, nil
+		}
+		for _, a := range alerts {
+			ok, err := w.deliver(ctx, a)
+			if err != nil {
+				return delivered, failed, err
+			}
+			if ok {
+				delivered++
+			} else {
+				failed++
+			}
+		}
+	}
+}
+
+// Run delivers due alerts until ctx ends, looking every Poll and whenever
+// wake receives.
+func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) error {
+	poll := w.Poll
+	if poll <= 0 {
+		poll = DefaultPoll
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, _, err := w.Pass(ctx); err != nil && ctx.Err() == nil {
+			w.logger().Error("delivery pass failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-wake:
+		}
+	}
+}
+
+// deliver makes one attempt and records it. The error is non-nil only when
+// the attempt could not be recorded.
+func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
+	start := w.now()
+	att := redline.Attempt{AlertID: a.ID, At: start}
+	ep, ok := w.Endpoints[a.Notifier]
+	if !ok {
+		att.Error = fmt.Sprintf("notifier %q is not configured", a.Notifier)
+	} else {
+		att.StatusCode, att.Response, att.Error = w.post(ctx, ep, a)
+	}
+	att.Latency = w.now().Sub(start)
+	delivered := att.Error == ""
+	next := time.Time{}
+	log := w.logger().With("alert_id", a.ID, "notifier", a.Notifier, "attempt", a.Attempts+1)
+	if delivered {
+		log.Info("alert delivered", "status", att.StatusCode, "latency", att.Latency)
+	} else {
+		next = w.now().Add(w.backoff(ep.RetryBase, a.Attempts+1))
+		log.Warn("alert delivery failed", "status", att.StatusCode, "error", att.Error, "next_attempt_at", next)
+	}
+	// Record even when ctx is ending: the attempt happened.
+	if err := w.Outbox.RecordAttempt(context.WithoutCancel(ctx), att, delivered, next); err != nil {
+		return false, fmt.Errorf("record attempt of %s: %w", a.ID, err)
+	}
+	return delivered, nil
+}
+
+func (w *Worker) post(ctx context.Context, ep Endpoint, a redline.Alert) (status int, excerpt, errText string) {
+	timeout := ep.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(a.Payload))
+	if err != nil {
+		return 0, "", fmt.Sprintf("build request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Redline-Event", a.Event)
+	if w.UserAgent != "" {
+		req.Header.Set("User-Agent", w.UserAgent)
+	}
+	Sign(req.Header, ep.Key, a.ID, w.now(), a.Payload)
+	resp, err := w.client().Do(req)
+	if err != nil {
+		return 0, "", err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	excerpt = cleanExcerpt(body)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, excerpt, fmt.Sprintf("receiver answered %s", resp.Status)
+	}
+	return resp.StatusCode, excerpt, ""
+}
+
+// backoff is RetryBase doubled per attempt, capped at RetryMax, with up to
+// 20% jitter so that many alerts failing together do not retry together.
+func (w *Worker) backoff(base time.Duration, attempt int) time.Duration {
+	max := w.RetryMax
+	if base <= 0 {
+		base = w.RetryBase
+	}
+	if base <= 0 {
+		base = DefaultRetryBase
+	}
+	if max <= 0 {
+		max = DefaultRetryMax
+	}
+	d := base
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+func cleanExcerpt(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Join(strings.Fields(s), " ")
+	for len(s) > 200 {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}

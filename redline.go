@@ -1,0 +1,140 @@
+// Package redline holds the domain types shared by every part of redline:
+// targets, captures, changes, alerts and the Store that persists them.
+//
+// It imports only the standard library. Sibling packages (crawler, extract,
+// diff, monitor, notify, storage/...) talk to each other through these types.
+package redline
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Target is one tracked page.
+type Target struct {
+	ID       int64
+	Name     string   // unique, stable identifier chosen by the operator
+	URL      string   // absolute http(s) URL
+	Kind     string   // page, pdf, feed, api, listing; informative for now
+	Schedule string   // robfig/cron/v3 spec, e.g. "@every 6h"
+	Select   []string // CSS selectors of the tracked region; empty = whole page
+	Exclude  []string // CSS selectors removed before extraction
+	Tags     []string
+	Source   string // where the definition came from: "config" or "seed:<list>"
+
+	// State kept by the store; ignored by SyncTargets.
+	NextDue     time.Time // zero until the store schedules it
+	LastCheckAt time.Time // zero when never checked
+	LastOutcome Outcome
+	Active      bool // false once the target left the configuration
+}
+
+// Outcome says what one fetch of a target amounted to.
+type Outcome string
+
+// Outcomes of a check. Only OutcomeBaseline and OutcomeChanged captures carry
+// text that differs from their predecessor; a blocked or failed fetch never
+// becomes the baseline.
+const (
+	OutcomeBaseline    Outcome = "baseline"     // first successful capture of a target
+	OutcomeChanged     Outcome = "changed"      // extracted text differs from the baseline
+	OutcomeUnchanged   Outcome = "unchanged"    // fetched; extracted text identical to the baseline
+	OutcomeNotModified Outcome = "not-modified" // the server answered 304 to a conditional GET
+	OutcomeError       Outcome = "error"        // network error, timeout, HTTP error status, robots.txt refusal
+	OutcomeBlocked     Outcome = "blocked"      // a WAF/CDN challenge or block page
+)
+
+// Good reports whether a capture with this outcome holds the page's real text
+// and may serve as the baseline for the next comparison.
+func (o Outcome) Good() bool {
+	return o == OutcomeBaseline || o == OutcomeChanged || o == OutcomeUnchanged
+}
+
+// Capture is the record of one fetch of a target, whatever its outcome.
+type Capture struct {
+	ID          int64
+	TargetID    int64
+	FetchedAt   time.Time     // UTC, when the request started
+	Duration    time.Duration // time to the last byte, retries included
+	URL         string        // the URL requested
+	FinalURL    string        // the URL after redirects
+	Status      int           // HTTP status; 0 when no response arrived
+	Header      http.Header   // response headers; nil when no response arrived
+	ContentType string        // media type from the response
+	Outcome     Outcome
+	Error       string // why a fetch failed or was judged blocked; empty otherwise
+	BodySHA256  string // hex sha256 of the raw payload; empty when no body was received
+	BodySize    int64  // payload length in bytes
+	TextSHA256  string // hex sha256 of the extracted text; empty when none was extracted
+	Attempts    int    // HTTP attempts made, retries included
+}
+
+// Change is a difference in wording between two good captures of a target.
+type Change struct {
+	ID            int64
+	TargetID      int64
+	FromCaptureID int64
+	ToCaptureID   int64
+	DetectedAt    time.Time
+	WordsAdded    int
+	WordsRemoved  int
+}
+
+// Event types carried by alerts.
+const (
+	EventPageChanged = "page.changed"
+)
+
+// Alert is one message to one notifier: a row of the transactional outbox.
+// The payload is rendered once, when the alert is created, so every delivery
+// attempt sends the same bytes under the same ID.
+type Alert struct {
+	ID        string // stable message id, sent as webhook-id on every attempt
+	Notifier  string // notifier name from the configuration
+	Event     string // e.g. EventPageChanged
+	TargetID  int64
+	ChangeID  int64 // 0 when the event has no change
+	Payload   []byte
+	CreatedAt time.Time
+
+	// Delivery state kept by the store.
+	Attempts      int
+	NextAttemptAt time.Time
+	DeliveredAt   time.Time // zero until a 2xx answer
+	LastError     string
+}
+
+// Attempt is the record of one delivery attempt of an alert.
+type Attempt struct {
+	AlertID    string
+	At         time.Time
+	StatusCode int // 0 when no answer arrived
+	Latency    time.Duration
+	Error      string // empty on success
+	Response   string // short excerpt of the answer body
+}
+
+// CheckRecord is everything one check writes. The store commits it in one
+// transaction: blobs (if new), the capture, the change (if any), the alerts
+// (if any) and the target's next due time, releasing the target's lease.
+type CheckRecord struct {
+	LeaseOwner string // the owner that claimed the target; "" when not claimed
+	Capture    Capture
+	Body       []byte  // raw payload, stored under Capture.BodySHA256 unless present
+	Text       []byte  // extracted text, stored under Capture.TextSHA256 unless present
+	Change     *Change // nil when no change; ToCaptureID is filled by the store
+	Alerts     []Alert // outbox rows; ChangeID is filled by the store
+	NextDue    time.Time
+
+	// Render, when set, is called inside the transaction once the capture
+	// and change IDs are known, to fill in each alert's Payload before the
+	// alert is stored. An error aborts the whole record.
+	Render func(a *Alert, c Capture, ch *Change) error
+}
+
+// Error kinds, to be matched with errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrLeaseLost = errors.New("lease lost")
+)
