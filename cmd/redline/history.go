@@ -320,4 +320,3 @@ func short(sha string) string {
 	}
 	return orDash(sha)
 }
-

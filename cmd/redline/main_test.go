@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"redline/internal/testsite"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -113,3 +116,47 @@ func TestDemoRunsTheLoop(t *testing.T) {
 		t.Errorf("demo output:\n%s", s)
 	}
 }
+
+func TestCheckDueAndNames(t *testing.T) {
+	h := newHarness(t)
+	out, _, code := h.run("check", "--due")
+	if code != 0 || !strings.Contains(out, "baseline") {
+		t.Fatalf("first --due run (target new, so due) exited %d:\n%s", code, out)
+	}
+	out, _, code = h.run("check", "--due")
+	if code != 0 || strings.Contains(out, "policy") || h.site.Hits("/policy") != 1 {
+		t.Fatalf("second --due run checked a target that is not due (exit %d, %d fetches):\n%s", code, h.site.Hits("/policy"), out)
+	}
+	out, _, code = h.run("check", h.siteURL+"/policy")
+	if code != 0 || !strings.Contains(out, "policy") || h.site.Hits("/policy") != 2 {
+		t.Fatalf("check by URL exited %d:\n%s", code, out)
+	}
+	_, errs, code := h.run("check", "--due", "policy")
+	if code != exitUsage || !strings.Contains(errs, "--due") {
+		t.Fatalf("--due with names: exit %d, %s", code, errs)
+	}
+}
+
+func TestLogFormatJSON(t *testing.T) {
+	h := newHarness(t)
+	h.site.Set("/policy", testsiteError())
+	_, errs, code := h.run("check", "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	line := strings.SplitN(strings.TrimSpace(errs), "\n", 2)[0]
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(line), &rec); err != nil || rec["msg"] == nil || rec["target"] != "policy" {
+		t.Fatalf("log line is not slog JSON with a target: %q (%v)", line, err)
+	}
+}
+
+func TestSeedsCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"seeds"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	if code != 0 || !strings.Contains(out.String(), "sanctuary") || !strings.Contains(out.String(), "https://www.justice.gov/") {
+		t.Fatalf("seeds exited %d:\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+func testsiteError() testsite.Page { return testsite.Page{Status: 503, Body: "down for maintenance"} }

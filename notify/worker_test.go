@@ -1,0 +1,164 @@
+package notify
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"redline"
+	"redline/storage/sqlite"
+)
+
+// clock is a settable time source for the worker.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type answer struct {
+	ids    []string
+	bodies []string
+}
+
+// newOutbox opens a real SQLite store holding one alert for notifier
+// "hook" and one for a notifier that is not configured.
+func newOutbox(t *testing.T, now time.Time) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "redline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.SyncTargets(ctx, []redline.Target{{Name: "p", URL: "https://example.org/p", Schedule: "@hourly"}}, now); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := st.Target(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &redline.CheckRecord{
+		Capture: redline.Capture{TargetID: tg.ID, FetchedAt: now, URL: tg.URL, Status: 200, Outcome: redline.OutcomeBaseline},
+		Alerts: []redline.Alert{
+			{ID: "msg_a", Notifier: "hook", Event: redline.EventPageChanged, Payload: []byte(`{"n":1}`), CreatedAt: now},
+			{ID: "msg_b", Notifier: "gone", Event: redline.EventPageChanged, Payload: []byte(`{"n":2}`), CreatedAt: now},
+		},
+	}
+	if err := st.RecordCheck(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestWorkerRetriesUntil2xx(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	st := newOutbox(t, clk.now())
+
+	var mu sync.Mutex
+	got := &answer{}
+	statuses := []int{500, http.StatusFound, 404, 204}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got.ids = append(got.ids, r.Header.Get("webhook-id"))
+		got.bodies = append(got.bodies, string(b))
+		st := statuses[len(got.ids)-1]
+		mu.Unlock()
+		if st == http.StatusFound {
+			w.Header().Set("Location", "/elsewhere")
+		}
+		w.WriteHeader(st)
+		_, _ = w.Write([]byte("answer body"))
+	}))
+	defer srv.Close()
+
+	w := &Worker{
+		Outbox:    st,
+		Endpoints: map[string]Endpoint{"hook": {Name: "hook", URL: srv.URL, Key: []byte("k")}},
+		Owner:     "test",
+		Now:       clk.now,
+		RetryBase: time.Minute,
+	}
+	pass := func(wantDelivered, wantFailed int) {
+		t.Helper()
+		d, f, err := w.Pass(ctx)
+		if err != nil || d != wantDelivered || f != wantFailed {
+			t.Fatalf("Pass = %d delivered, %d failed, %v; want %d, %d", d, f, err, wantDelivered, wantFailed)
+		}
+	}
+	pass(0, 2) // 500 for msg_a; msg_b has no notifier
+	pass(0, 0) // nothing due before the backoff
+	clk.add(2 * time.Minute)
+	pass(0, 2) // a redirect is not a delivery
+	clk.add(5 * time.Minute)
+	pass(0, 2) // 404
+	clk.add(10 * time.Minute)
+	pass(1, 1) // 204 delivers msg_a
+	clk.add(time.Hour)
+	pass(0, 1) // msg_a is never sent again; msg_b keeps failing
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got.ids) != 4 {
+		t.Fatalf("receiver saw %d requests, want 4", len(got.ids))
+	}
+	for i := range got.ids {
+		if got.ids[i] != "msg_a" || got.bodies[i] != `{"n":1}` {
+			t.Fatalf("request %d: id %s body %s", i, got.ids[i], got.bodies[i])
+		}
+	}
+	atts, err := st.Attempts(ctx, "msg_a")
+	if err != nil || len(atts) != 4 {
+		t.Fatalf("attempts of msg_a: %v, %v", atts, err)
+	}
+	for i, want := range []int{500, 302, 404, 204} {
+		if atts[i].StatusCode != want {
+			t.Errorf("attempt %d status %d, want %d", i, atts[i].StatusCode, want)
+		}
+		wantResp := "answer body"
+		if want == 204 {
+			wantResp = "" // a 204 carries no body
+		}
+		if (atts[i].Error == "") != (want == 204) || atts[i].Response != wantResp {
+			t.Errorf("attempt %d: error %q response %q", i, atts[i].Error, atts[i].Response)
+		}
+	}
+	a, err := st.Alert(ctx, "msg_a")
+	if err != nil || a.DeliveredAt.IsZero() || a.Attempts != 4 {
+		t.Fatalf("msg_a after delivery: %+v, %v", a, err)
+	}
+	b, err := st.Alert(ctx, "msg_b")
+	if err != nil || !b.DeliveredAt.IsZero() || b.LastError == "" {
+		t.Fatalf("msg_b: %+v, %v", b, err)
+	}
+	if n, _ := st.PendingAlerts(ctx); n != 1 {
+		t.Fatalf("PendingAlerts = %d, want 1", n)
+	}
+}
+
+func TestBackoffDoublesAndCaps(t *testing.T) {
+	w := &Worker{RetryBase: time.Second, RetryMax: 10 * time.Second}
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 5: 10 * time.Second, 40: 10 * time.Second} {
+		got := w.backoff(0, attempt)
+		if got < want || got > want+want/5 {
+			t.Errorf("backoff(%d) = %v, want %v plus at most 20%%", attempt, got, want)
+		}
+	}
+	w = &Worker{RetryBase: time.Second}
+	if got := w.backoff(time.Minute, 1); got < time.Minute || got > 72*time.Second {
+		t.Errorf("endpoint RetryBase ignored: %v", got)
+	}
+}
