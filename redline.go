@@ -23,11 +23,18 @@ type Target struct {
 	Tags     []string
 	Source   string // where the definition came from: "config" or "seed:<list>"
 
+	// How the page is compared. Stored with the definition.
+	Ignore          []string // regular expressions; matching text is left out of comparisons
+	Keywords        []string // watched terms; alerts say which were added, removed or near an edit
+	JSONPath        string   // gjson path selecting part of a JSON body; "" = all of it
+	NoDefaultIgnore bool     // compare without the built-in noise rules (dates of the fetch day, counters...)
+
 	// State kept by the store; ignored by SyncTargets.
 	NextDue     time.Time // zero until the store schedules it
 	LastCheckAt time.Time // zero when never checked
 	LastOutcome Outcome
-	Active      bool // false once the target left the configuration
+	Active      bool   // false once the target left the configuration
+	Volatility  []byte // learned volatility state (opaque JSON owned by package noise); nil when none
 }
 
 // Outcome says what one fetch of a target amounted to.
@@ -42,7 +49,10 @@ const (
 	OutcomeUnchanged   Outcome = "unchanged"    // fetched; extracted text identical to the baseline
 	OutcomeNotModified Outcome = "not-modified" // the server answered 304 to a conditional GET
 	OutcomeError       Outcome = "error"        // network error, timeout, HTTP error status, robots.txt refusal
-	OutcomeBlocked     Outcome = "blocked"      // a WAF/CDN challenge or block page
+	OutcomeBlocked     Outcome = "blocked"      // a WAF/CDN challenge, rate-limit or block page
+	// OutcomeSelectorMissing: the page was fetched but the target's select
+	// selectors matched nothing; never an empty diff.
+	OutcomeSelectorMissing Outcome = "selector-missing"
 )
 
 // Good reports whether a capture with this outcome holds the page's real text
@@ -79,11 +89,19 @@ type Change struct {
 	DetectedAt    time.Time
 	WordsAdded    int
 	WordsRemoved  int
+	Significance  string // "low", "medium" or "high"; see diff.Analyze
+	// RevertedTo is the earlier capture whose text this change returned
+	// to (a page flapping between versions); 0 for a new version.
+	RevertedTo int64
+	// VolatileOnly is set when every edit sits in a block learned as
+	// volatile; such a change is recorded but raises no alert.
+	VolatileOnly bool
 }
 
 // Event types carried by alerts.
 const (
-	EventPageChanged = "page.changed"
+	EventPageChanged     = "page.changed"
+	EventSelectorMissing = "selector.missing"
 )
 
 // Alert is one message to one notifier: a row of the transactional outbox.
@@ -126,6 +144,9 @@ type CheckRecord struct {
 	Change     *Change // nil when no change; ToCaptureID is filled by the store
 	Alerts     []Alert // outbox rows; ChangeID is filled by the store
 	NextDue    time.Time
+	// Volatility, when not nil, replaces the target's learned volatility
+	// state.
+	Volatility []byte
 
 	// Render, when set, is called inside the transaction once the capture
 	// and change IDs are known, to fill in each alert's Payload before the

@@ -22,6 +22,9 @@ type Store interface {
 	Targets(ctx context.Context) ([]Target, error)
 	// Target returns one target by name, or ErrNotFound.
 	Target(ctx context.Context, name string) (Target, error)
+	// SetVolatility replaces a target's learned volatility state (nil
+	// forgets it).
+	SetVolatility(ctx context.Context, targetID int64, state []byte) error
 
 	// ClaimDue leases up to limit active targets due at or before now and not
 	// leased by anyone else, earliest due first. The lease ends when the

@@ -89,6 +89,8 @@ type Defaults struct {
 	Schedule string   // robfig/cron/v3 spec; DefaultSchedule when absent
 	Select   []string // CSS selectors
 	Exclude  []string // CSS selectors
+	Ignore   []string // regular expressions ignored on every target (added to each target's own)
+	Keywords []string // terms watched on every target (added to each target's own)
 }
 
 // Notifier is one webhook receiver of alerts.
@@ -99,6 +101,12 @@ type Notifier struct {
 	Tags      []string      // only targets carrying one of these tags; empty means every target
 	Timeout   time.Duration // per delivery attempt
 	RetryBase time.Duration // first retry delay after a failed delivery; doubles per attempt up to an hour
+
+	// Routing by what a change amounts to; zero values let everything through.
+	MinWords        int    // at least this many words added + removed
+	KeywordsOnly    bool   // only changes that touch a watched keyword
+	MinSignificance string // "", "low", "medium" or "high"
+
 }
 
 // SecretKey returns the HMAC key for signing: the base64-decoded part of a

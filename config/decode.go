@@ -47,6 +47,8 @@ type rawDefaults struct {
 	Schedule string     `yaml:"schedule"`
 	Select   stringList `yaml:"select"`
 	Exclude  stringList `yaml:"exclude"`
+	Ignore   stringList `yaml:"ignore"`
+	Keywords stringList `yaml:"keywords"`
 }
 
 type rawTarget struct {
@@ -57,6 +59,11 @@ type rawTarget struct {
 	Schedule string      `yaml:"schedule"`
 	Kind     string      `yaml:"kind"`
 	Tags     stringList  `yaml:"tags"`
+	Ignore   stringList  `yaml:"ignore"`
+	Keywords stringList  `yaml:"keywords"`
+	JSONPath string      `yaml:"json_path"`
+	// DefaultIgnore false turns off the built-in noise rules for this target.
+	DefaultIgnore *bool `yaml:"default_ignore"`
 }
 
 type rawNotifier struct {
@@ -66,6 +73,10 @@ type rawNotifier struct {
 	Tags      stringList `yaml:"tags"`
 	Timeout   *duration  `yaml:"timeout"`
 	RetryBase *duration  `yaml:"retry_base"`
+
+	MinWords        int    `yaml:"min_words"`
+	KeywordsOnly    bool   `yaml:"keywords_only"`
+	MinSignificance string `yaml:"min_significance"`
 }
 
 // stringList is a YAML string or list of strings.

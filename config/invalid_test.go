@@ -41,7 +41,7 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-unknown-key.yml:1: user_agnet: unknown field (did you mean "user_agent"?)`,
 			`testdata/invalid-unknown-key.yml:3: crawler.dealy: unknown field (did you mean "delay"?)`,
 			`testdata/invalid-unknown-key.yml:7: targets[0].schedul: unknown field (did you mean "schedule"?)`,
-			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: name, retry_base, secret, tags, timeout, url)`,
+			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: keywords_only, min_significance, min_words, name, retry_base, secret, tags, timeout, url)`,
 		},
 		"invalid-type.yml": {
 			`testdata/invalid-type.yml:2: crawler.retries: expected an integer, got "two"`,
@@ -111,6 +111,13 @@ func invalidCases() map[string][]string {
 		},
 		"invalid-listen.yml": {
 			`testdata/invalid-listen.yml:1: listen: bad address "localhost": want host:port, e.g. 127.0.0.1:8080`,
+		},
+		"invalid-compare.yml": {
+			`testdata/invalid-compare.yml:2: defaults.ignore[0]: bad regular expression`,
+			`testdata/invalid-compare.yml:6: targets[0].keywords[1]: empty keyword`,
+			`testdata/invalid-compare.yml:7: targets[0].json_path:`,
+			`testdata/invalid-compare.yml:11: notifiers[0].min_words: must not be negative`,
+			`testdata/invalid-compare.yml:12: notifiers[0].min_significance: unknown significance level "urgent" (valid: low, medium, high)`,
 		},
 		"invalid-kind.yml": {
 			`testdata/invalid-kind.yml:4: targets[0].kind: unknown kind "html" (want one of page, pdf, listing, feed, api)`,

@@ -14,6 +14,8 @@ import (
 	"github.com/andybalholm/cascadia"
 
 	"redline"
+	"redline/diff"
+	"redline/extract"
 	"redline/seeds"
 )
 
@@ -52,6 +54,8 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 	}
 	c.Defaults.Select = d.selectors("defaults.select", raw.Defaults.Select)
 	c.Defaults.Exclude = d.selectors("defaults.exclude", raw.Defaults.Exclude)
+	c.Defaults.Ignore = d.patterns("defaults.ignore", raw.Defaults.Ignore)
+	c.Defaults.Keywords = d.keywords("defaults.keywords", raw.Defaults.Keywords)
 
 	firstName := map[string]int{} // target name -> line of its first use
 	urls := map[string]bool{}
@@ -201,7 +205,55 @@ func (d *decoder) buildTarget(i int, r *rawTarget, def Defaults) (redline.Target
 	if r.Exclude != nil {
 		t.Exclude = d.selectors(p+".exclude", *r.Exclude)
 	}
+	t.Ignore = append(slices.Clone(def.Ignore), d.patterns(p+".ignore", r.Ignore)...)
+	t.Keywords = mergeKeywords(def.Keywords, d.keywords(p+".keywords", r.Keywords))
+	t.JSONPath = strings.TrimSpace(r.JSONPath)
+	if t.JSONPath != "" {
+		if err := extract.CompileJSONPath(t.JSONPath); err != nil {
+			d.errorf(d.line(p+".json_path"), p+".json_path", "%v", err)
+		}
+	}
+	t.NoDefaultIgnore = r.DefaultIgnore != nil && !*r.DefaultIgnore
 	return t, ok
+}
+
+// patterns checks regular expressions written at path.
+func (d *decoder) patterns(path string, ps stringList) []string {
+	var out []string
+	for i, p := range ps {
+		if _, err := regexp.Compile(p); err != nil {
+			d.errorf(d.line(indexPath(path, i), path), indexPath(path, i), "bad regular expression %q: %v", p, err)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// keywords checks watched terms written at path: trimmed, non-empty.
+func (d *decoder) keywords(path string, ks stringList) []string {
+	var out []string
+	for i, k := range ks {
+		k = strings.Join(strings.Fields(k), " ")
+		if k == "" {
+			d.errorf(d.line(indexPath(path, i), path), indexPath(path, i), "empty keyword")
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// mergeKeywords returns a followed by the terms of b not already in a
+// (compared case-insensitively).
+func mergeKeywords(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, k := range b {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, k) }) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // buildNotifier resolves and checks notifiers[i].
@@ -220,6 +272,16 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 		d.errorf(d.line(p+".url", p), p+".url", "is required")
 	} else {
 		d.checkURL(p+".url", n.URL)
+	}
+	n.MinWords, n.KeywordsOnly = r.MinWords, r.KeywordsOnly
+	if n.MinWords < 0 {
+		d.errorf(d.line(p+".min_words"), p+".min_words", "must not be negative")
+	}
+	if r.MinSignificance != "" {
+		n.MinSignificance = strings.ToLower(strings.TrimSpace(r.MinSignificance))
+		if _, err := diff.ParseLevel(n.MinSignificance); err != nil {
+			d.errorf(d.line(p+".min_significance"), p+".min_significance", "%v", err)
+		}
 	}
 	if rest, isWH := strings.CutPrefix(n.Secret, "whsec_"); isWH {
 		if k, err := base64.StdEncoding.DecodeString(rest); err != nil {
@@ -277,6 +339,8 @@ func (d *decoder) mergeSeeds(c *Config, names stringList, taken map[string]int, 
 				Schedule: c.Defaults.Schedule,
 				Select:   slices.Clone(c.Defaults.Select),
 				Exclude:  slices.Clone(c.Defaults.Exclude),
+				Ignore:   slices.Clone(c.Defaults.Ignore),
+				Keywords: slices.Clone(c.Defaults.Keywords),
 				Tags:     []string{l.Name, e.Kind},
 				Source:   "seed:" + l.Name,
 			})

@@ -6,7 +6,9 @@
 // on the rune strings under a time limit, and the result is cleaned up so
 // that a one-word edit in a long paragraph reads as exactly that word
 // replaced, with a few words of context. Unified gives the classic
-// line-based view.
+// line-based view. Each hunk names the heading path it sits under, and
+// Analyze tells how much a change may matter to a reader of legal text
+// (modal verbs, negations, numbers, dates, amounts, watched keywords).
 package diff
 
 import (
@@ -48,11 +50,26 @@ type Segment struct {
 // Context never crosses a line break, so OldLine and NewLine are the lines
 // on which the first edit of the hunk is made. ElidedBefore and ElidedAfter
 // report that the line goes on beyond the context kept.
+//
+// Heading is the path of headings ("# Title", "## Section 2", ...) of the
+// section in which the first edit of the hunk sits, outermost first, with
+// the '#' marks and surrounding space removed; a heading of level n ends
+// every earlier heading of level n or deeper. The path is read from the new
+// text, or from the old one when the edit's line was deleted whole (so a
+// paragraph removed at the end of a section is placed in that section, not
+// under the heading that now follows). An edit on a heading line itself,
+// including an added or removed section, gets the path down to and
+// including that heading as it reads in the text used. Heading is nil for
+// an edit before the first heading.
+//
+// Signals is filled by Analyze; see there.
 type Hunk struct {
 	OldLine      int       `json:"old_line"` // 1-based line in the old text where the hunk starts
 	NewLine      int       `json:"new_line"`
+	Heading      []string  `json:"heading,omitempty"`
 	Added        int       `json:"words_added"`
 	Removed      int       `json:"words_removed"`
+	Signals      []string  `json:"signals,omitempty"`
 	Segments     []Segment `json:"segments"` // context + edits, in order; leading/trailing context elided to Options.Context words
 	ElidedBefore bool      `json:"elided_before,omitempty"`
 	ElidedAfter  bool      `json:"elided_after,omitempty"`
@@ -69,7 +86,9 @@ type Result struct {
 // Words returns the word-level diff between old and new.
 //
 // Only word tokens count towards WordsAdded and WordsRemoved; a change of
-// whitespace or punctuation alone still makes a hunk.
+// whitespace or punctuation alone still makes a hunk. Every hunk gets its
+// Heading path (one extra pass over the lines of each text); Analyze adds
+// Signals.
 func Words(old, new string, opt Options) Result {
 	if old == new {
 		return Result{}
@@ -84,6 +103,7 @@ func Words(old, new string, opt Options) Result {
 	w := compute(old, new, opt.Timeout)
 	r := Result{TimedOut: w.timedOut}
 	r.Hunks = w.hunks(opt.Context)
+	fillHeadings(r.Hunks, old, new)
 	for _, h := range r.Hunks {
 		r.WordsAdded += h.Added
 		r.WordsRemoved += h.Removed

@@ -9,25 +9,31 @@
 // tracked region can be narrowed with CSS selectors.
 //
 // HTML (text/html, application/xhtml+xml) is parsed with golang.org/x/net/html
-// after decoding its charset. Plain text and, for now, JSON, XML and feeds are
+// after decoding its charset. PDF is converted by poppler's pdftotext, run as
+// a subprocess (see docs/pdf.md). JSON is rendered pretty-printed with sorted
+// keys, optionally narrowed by a gjson path. RSS, Atom and RDF feeds are
+// rendered item by item in a stable order. Plain text and other XML are
 // decoded and normalised line by line. Other media types give ErrUnsupported.
 package extract
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/text/unicode/norm"
 )
 
-// Options narrows what Text extracts from an HTML page. The zero value
-// extracts the whole <body>.
+// Options narrows what Text extracts. The zero value extracts the whole
+// payload: the whole <body> of an HTML page, the whole JSON document.
 type Options struct {
 	// Select lists CSS selectors of the tracked region(s); empty means the
 	// whole <body>. Matches of all selectors are taken in document order and
@@ -39,14 +45,26 @@ type Options struct {
 	// Exclude lists CSS selectors whose elements (with their subtrees) are
 	// removed before extraction and before Select is matched.
 	Exclude []string
+	// JSONPath narrows a JSON payload to what a gjson path selects
+	// (https://github.com/tidwall/gjson/blob/master/SYNTAX.md), e.g.
+	// `results.#.title` or `results.#(type=="Rule")#.title`; the selection
+	// is then rendered like a whole document. A path that selects nothing
+	// gives ErrNoMatch, as does a # query or projection that yields no
+	// element (so a misspelt field is caught, and a momentarily empty API
+	// page is an error capture rather than a change deleting everything),
+	// and a JSONPath on a payload that is not JSON.
+	// Check it at config time with CompileJSONPath.
+	JSONPath string
+	// PDFTimeout bounds one run of pdftotext; zero means DefaultPDFTimeout.
+	PDFTimeout time.Duration
 }
 
 // Result is the outcome of one extraction.
 type Result struct {
 	Text      string // normalised text: one block per line, lines joined by "\n", no trailing newline
 	Title     string // <title>, normalised; empty for non-HTML payloads
-	MediaType string // e.g. "text/html", "text/plain"; lower case, without parameters
-	Charset   string // the charset used to decode, e.g. "utf-8", "windows-1252" (WHATWG name)
+	MediaType string // the type the payload was read as, e.g. "text/html", "application/pdf"; lower case, without parameters
+	Charset   string // the charset used to decode, e.g. "utf-8", "windows-1252" (WHATWG name); empty for PDF
 }
 
 // ErrNoMatch is returned, wrapped with the selectors' names, when
@@ -55,7 +73,9 @@ type Result struct {
 var ErrNoMatch = errors.New("selector matched nothing")
 
 // ErrUnsupported is returned, wrapped with the media type, for payloads that
-// are not text (images, application/octet-stream, PDF for now...).
+// are not text (images, application/octet-stream...) and for PDFs that
+// cannot be read: no text layer (scanned images), encrypted with a
+// password, or too large.
 var ErrUnsupported = errors.New("unsupported media type")
 
 // SelectorError reports a CSS selector that does not compile. Its message
@@ -96,19 +116,41 @@ func compileAll(sels []string) ([]cascadia.Selector, error) {
 	return out, nil
 }
 
-// Text extracts normalised text from body. contentType is the Content-Type
-// header as received (parameters such as charset are honoured); when it is
-// empty the type is sniffed with http.DetectContentType.
-//
-// Media types: text/html and application/xhtml+xml are parsed as HTML; text/*
-// and, for now, JSON, XML and RSS/Atom feeds (including application/*+json
-// and application/*+xml) are normalised as plain text; anything else gives
-// ErrUnsupported. Invalid selectors give a *SelectorError; a Select that
-// matches nothing gives ErrNoMatch. With ErrNoMatch the returned Result still
-// carries MediaType, Charset and Title; with ErrUnsupported, MediaType.
-//
-// Text is safe for concurrent use; it keeps no state between calls.
+// Text extracts normalised text from body with context.Background(); see
+// TextContext.
 func Text(body []byte, contentType string, opt Options) (Result, error) {
+	return TextContext(context.Background(), body, contentType, opt)
+}
+
+// TextContext extracts normalised text from body. contentType is the
+// Content-Type header as received (parameters such as charset are honoured);
+// when it is empty the type is sniffed with http.DetectContentType. ctx
+// bounds the pdftotext subprocess (as does Options.PDFTimeout); other media
+// types do not block.
+//
+// Media types:
+//   - text/html and application/xhtml+xml are parsed as HTML;
+//   - application/pdf (and a body starting with "%PDF-" under a non-HTML
+//     type such as application/octet-stream) is converted with pdftotext;
+//     Result.MediaType is then "application/pdf";
+//   - application/json and application/*+json are rendered with sorted keys,
+//     as is a text/plain body that starts with '{' or '[' and parses as JSON
+//     (Result.MediaType is then "application/json");
+//   - application/rss+xml, application/atom+xml, application/rdf+xml,
+//     application/feed+json, and text/xml or application/xml whose root
+//     element is rss, feed or RDF are rendered item by item;
+//   - other text/* and XML types are normalised line by line as plain text;
+//   - anything else gives ErrUnsupported.
+//
+// Invalid selectors give a *SelectorError; a Select or JSONPath that matches
+// nothing, or that does not apply to the media type, gives ErrNoMatch. A PDF,
+// JSON document or feed that cannot be parsed gives ErrMalformed; a missing
+// pdftotext gives ErrNoPDFTool. With ErrNoMatch the returned Result still
+// carries MediaType, Charset and Title; with ErrUnsupported and
+// ErrMalformed, MediaType.
+//
+// TextContext is safe for concurrent use; it keeps no state between calls.
+func TextContext(ctx context.Context, body []byte, contentType string, opt Options) (Result, error) {
 	sel, err := compileAll(opt.Select)
 	if err != nil {
 		return Result{}, err
@@ -116,6 +158,11 @@ func Text(body []byte, contentType string, opt Options) (Result, error) {
 	exc, err := compileAll(opt.Exclude)
 	if err != nil {
 		return Result{}, err
+	}
+	if opt.JSONPath != "" {
+		if err := CompileJSONPath(opt.JSONPath); err != nil {
+			return Result{}, err
+		}
 	}
 
 	mt, params, sniffed := mediaType(body, contentType)
@@ -127,10 +174,21 @@ func Text(body []byte, contentType string, opt Options) (Result, error) {
 	res := Result{MediaType: mt}
 	declared := params["charset"]
 
-	switch kind(mt) {
+	k := kind(mt)
+	if k != kindHTML && k != kindPDF && hasPrefix(body, "%PDF-") {
+		k = kindPDF // PDFs are often served as application/octet-stream
+	}
+	if k == kindPDF {
+		res.MediaType = "application/pdf" // also for application/x-pdf
+	}
+
+	switch k {
 	case kindHTML:
 		s, name := decodeHTML(body, declared, mt == "application/xhtml+xml")
 		res.Charset = name
+		if opt.JSONPath != "" {
+			return res, jsonPathNoMatch(opt.JSONPath, mt)
+		}
 		blocks, title, matched := htmlText(s, sel, exc)
 		res.Title = title
 		if len(sel) > 0 && !matched {
@@ -138,13 +196,51 @@ func Text(body []byte, contentType string, opt Options) (Result, error) {
 		}
 		res.Text = finish(blocks)
 		return res, nil
-	case kindText:
+	case kindPDF:
+		if len(sel) > 0 {
+			return res, noMatch(opt.Select, res.MediaType)
+		}
+		if opt.JSONPath != "" {
+			return res, jsonPathNoMatch(opt.JSONPath, res.MediaType)
+		}
+		lines, err := pdfText(ctx, body, opt.PDFTimeout)
+		if err != nil {
+			return res, err
+		}
+		res.Text = finish(lines)
+		return res, nil
+	case kindText, kindJSON, kindFeed:
 		s, name := decodeText(body, declared, isXML(mt))
 		res.Charset = name
 		if len(sel) > 0 {
 			return res, noMatch(opt.Select, mt)
 		}
-		res.Text = finish(plainLines(s))
+		if k == kindText {
+			switch {
+			case isXML(mt) && feedRoot(s):
+				k = kindFeed
+			case mt == "text/plain" && looksJSON(s) && (opt.JSONPath != "" || json.Valid([]byte(s))):
+				// JSON APIs served as text/plain. Text that merely starts
+				// with a bracket ("[Draft] ...") stays plain text.
+				k, res.MediaType = kindJSON, "application/json"
+			}
+		}
+		if opt.JSONPath != "" && k != kindJSON {
+			return res, jsonPathNoMatch(opt.JSONPath, mt)
+		}
+		var lines []string
+		switch k {
+		case kindFeed:
+			lines, err = feedText(s)
+		case kindJSON:
+			lines, err = jsonText(s, opt.JSONPath)
+		default:
+			lines = plainLines(s)
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Text = finish(lines)
 		return res, nil
 	default:
 		return res, fmt.Errorf("%w: %s", ErrUnsupported, mt)
@@ -173,22 +269,35 @@ type payloadKind int
 const (
 	kindUnsupported payloadKind = iota
 	kindHTML
-	kindText
+	kindText // plain text and XML other than feeds
+	kindPDF
+	kindJSON
+	kindFeed
 )
 
 func kind(mt string) payloadKind {
 	switch mt {
 	case "text/html", "application/xhtml+xml":
 		return kindHTML
-	case "application/json", "application/xml", "application/rss+xml", "application/atom+xml":
+	case "application/pdf", "application/x-pdf":
+		return kindPDF
+	case "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json":
+		return kindFeed
+	case "application/json":
+		return kindJSON
+	case "application/xml":
 		return kindText
 	}
 	if strings.HasPrefix(mt, "text/") {
 		return kindText
 	}
-	if strings.HasPrefix(mt, "application/") &&
-		(strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml")) {
-		return kindText
+	if strings.HasPrefix(mt, "application/") {
+		switch {
+		case strings.HasSuffix(mt, "+json"):
+			return kindJSON
+		case strings.HasSuffix(mt, "+xml"):
+			return kindText
+		}
 	}
 	return kindUnsupported
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -21,7 +22,17 @@ const maxCellBlocks = 4
 // Elements matched by exc are removed from the tree, subtrees and all, before
 // sel is matched, so structural selectors (:nth-child, :empty, +, :has) see
 // the page as if they had never been there.
+//
+// Page furniture (furniture.go) is dropped by default, inside selected
+// regions too; a selected element itself is always extracted, and a selected
+// region counts as main content (see furniture.selected).
 func htmlText(s string, sel, exc []cascadia.Selector) (lines []string, title string, matched bool) {
+	return htmlLines(s, sel, exc, true)
+}
+
+// htmlLines is htmlText with the furniture rules switchable, so tests can
+// show what they remove.
+func htmlLines(s string, sel, exc []cascadia.Selector, dropFurniture bool) (lines []string, title string, matched bool) {
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		// html.Parse fails only when its reader does; a strings.Reader
@@ -35,6 +46,9 @@ func htmlText(s string, sel, exc []cascadia.Selector) (lines []string, title str
 		gq.FindMatcher(m).Remove()
 	}
 	w := &walker{controlled: controlledIDs(doc)}
+	if dropFurniture {
+		w.furn = newFurniture(doc)
+	}
 	var roots []*html.Node
 	if len(sel) == 0 {
 		roots = []*html.Node{findBody(doc)}
@@ -49,8 +63,10 @@ func htmlText(s string, sel, exc []cascadia.Selector) (lines []string, title str
 		if len(roots) == 0 {
 			return nil, title, false
 		}
+		w.furn.selected(roots)
 	}
 	for _, r := range roots {
+		w.furn.setRegion(r)
 		w.walk(r, true)
 		w.flush()
 	}
@@ -150,6 +166,7 @@ type walker struct {
 	flat    bool            // rendering one cell of a data row: line breaks become spaces
 
 	controlled map[string]bool // ids named by aria-controls
+	furn       *furniture      // page facts for the furniture rules (furniture.go)
 }
 
 // flush ends the current line: normalises it and, unless empty, appends it
@@ -263,7 +280,7 @@ func (w *walker) row(tr *html.Node) {
 		if !isCell(c) || w.dropped(c) {
 			continue
 		}
-		cell := &walker{flat: true, controlled: w.controlled}
+		cell := &walker{flat: true, controlled: w.controlled, furn: w.furn}
 		cell.children(c)
 		if t := normalizeLine(cell.cur.String()); t != "" {
 			cells = append(cells, t)
@@ -336,8 +353,10 @@ func neverText(n *html.Node) bool {
 }
 
 // dropped reports elements that are page chrome or invisible: navigation,
-// site banners and footers, asides, form controls, closed dialogs, and
-// elements hidden with the hidden attribute or aria-hidden="true".
+// site banners and footers, asides, form controls, closed dialogs, elements
+// hidden with the hidden attribute or aria-hidden="true", and the page
+// furniture recognised by furniture.drop (menus, breadcrumbs, cookie banners,
+// share widgets, carousels... marked only by class, id or shape).
 //
 // <header> and <footer> are dropped only when they are the page's banner or
 // content-info landmark, i.e. not inside article, aside, main, nav or section
@@ -372,7 +391,7 @@ func (w *walker) dropped(n *html.Node) bool {
 			return true
 		}
 	}
-	return false
+	return w.furn.drop(n)
 }
 
 func inSection(n *html.Node) bool {
@@ -409,4 +428,44 @@ func isBlock(n *html.Node) bool {
 		return true
 	}
 	return false
+}
+
+// hasRole reports whether n's role attribute is role (one token, any case).
+func hasRole(n *html.Node, role string) bool {
+	v, ok := attr(n, "role")
+	return ok && strings.EqualFold(strings.TrimSpace(v), role)
+}
+
+// subtreeText returns the raw text under n, skipping elements that never hold
+// text.
+func subtreeText(n *html.Node) string {
+	var b strings.Builder
+	var visit func(*html.Node)
+	visit = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if neverText(n) {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(n)
+	return b.String()
+}
+
+// countNonSpace counts the runes of s that are not white space.
+func countNonSpace(s string) int {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
 }

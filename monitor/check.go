@@ -8,18 +8,20 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"redline"
 	"redline/crawler"
 	"redline/diff"
-	"redline/extract"
+	"redline/noise"
 	"redline/notify"
 	"redline/schedule"
 )
@@ -37,10 +39,25 @@ type Fetcher interface {
 }
 
 // Route sends alerts to one notifier, for targets carrying one of Tags (all
-// targets when Tags is empty).
+// targets when Tags is empty), when a change passes the notifier's filters.
 type Route struct {
-	Notifier string
-	Tags     []string
+	Notifier        string
+	Tags            []string
+	MinWords        int        // words added + removed at least
+	KeywordsOnly    bool       // only changes touching a watched keyword
+	MinSignificance diff.Level // 0: any
+}
+
+// wants reports whether a change passes the route's filters.
+func (r Route) wants(v *Verdict) bool {
+	if v.Diff.WordsAdded+v.Diff.WordsRemoved < r.MinWords {
+		return false
+	}
+	a := v.Analysis
+	if r.KeywordsOnly && len(a.KeywordsAdded)+len(a.KeywordsRemoved)+len(a.KeywordsNear) == 0 {
+		return false
+	}
+	return a.Significance >= r.MinSignificance
 }
 
 func (r Route) matches(t redline.Target) bool {
@@ -65,11 +82,14 @@ type Monitor struct {
 	Concurrency int           // checks at once
 	Poll        time.Duration // how often Run looks for due targets
 	Diff        diff.Options
+	Judge       *Judge // nil: one with Diff, made on first use
 	Logger      *slog.Logger
 	Now         func() time.Time
 	// Wake, when set, receives a value (without blocking) after a check
 	// queued alerts, so a delivery worker can send them at once.
 	Wake chan<- struct{}
+
+	judgeOnce sync.Once
 }
 
 // Result is what one check did.
@@ -78,7 +98,8 @@ type Result struct {
 	Capture redline.Capture
 	Change  *redline.Change
 	Alerts  int
-	Err     error // the check could not be completed or recorded
+	Verdict Verdict // what the judge made of the page (zero for fetch errors and 304s)
+	Err     error   // the check could not be completed or recorded
 }
 
 func (m *Monitor) now() time.Time {
@@ -134,53 +155,45 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 		c.Duration = m.now().Sub(start)
 	}
 
-	var d diff.Result
-	var oldText string
+	var v Verdict
 	switch {
 	case ferr != nil:
 		c.Outcome, c.Error = redline.OutcomeError, ferr.Error()
+	case resp.Status == 304 && hasBase:
+		c.Outcome, c.TextSHA256 = redline.OutcomeNotModified, base.TextSHA256
 	case resp.Status == 304:
-		if hasBase {
-			c.Outcome, c.TextSHA256 = redline.OutcomeNotModified, base.TextSHA256
-		} else {
-			c.Outcome, c.Error = redline.OutcomeError, "304 Not Modified without a baseline"
-		}
+		c.Outcome, c.Error = redline.OutcomeError, "304 Not Modified without a baseline"
 	default:
-		if blocked, why := crawler.Blocked(resp.Status, resp.Header, resp.Body); blocked {
-			c.Outcome, c.Error = redline.OutcomeBlocked, why
-			break
-		}
-		if resp.Status < 200 || resp.Status > 299 {
-			c.Outcome, c.Error = redline.OutcomeError, fmt.Sprintf("HTTP %d", resp.Status)
-			break
-		}
-		ex, err := extract.Text(resp.Body, resp.Header.Get("Content-Type"), extract.Options{Select: t.Select, Exclude: t.Exclude})
-		if err != nil {
-			c.Outcome, c.Error = redline.OutcomeError, "extract: "+err.Error()
-			break
-		}
-		rec.Text = []byte(ex.Text)
-		c.TextSHA256 = sha(rec.Text)
-		switch {
-		case !hasBase:
-			c.Outcome = redline.OutcomeBaseline
-		case base.TextSHA256 == c.TextSHA256:
-			c.Outcome = redline.OutcomeUnchanged
-			rec.Text = nil // already stored under this hash
-		default:
-			old, err := m.Store.Blob(ctx, base.TextSHA256)
-			if err != nil {
-				res.Err = fmt.Errorf("check %s: load baseline text: %w", t.Name, err)
+		var prior *Prior
+		if hasBase {
+			if prior, err = m.prior(ctx, t, base); err != nil {
+				res.Err = fmt.Errorf("check %s: %w", t.Name, err)
 				return res
 			}
-			oldText = string(old)
-			d = diff.Words(oldText, ex.Text, m.Diff)
-			c.Outcome = redline.OutcomeChanged
+		}
+		vol := loadVolatility(t.Volatility, m.logger())
+		v = m.judge().Judge(ctx, t, prior, vol, Page{Status: resp.Status, Header: resp.Header, Body: resp.Body, FetchedAt: c.FetchedAt})
+		c.Outcome, c.Error = v.Outcome, v.Error
+		if v.Outcome.Good() {
+			rec.Text = []byte(v.Text)
+			c.TextSHA256 = sha(rec.Text)
+			if rec.Volatility, err = json.Marshal(vol); err != nil {
+				res.Err = fmt.Errorf("check %s: volatility: %w", t.Name, err)
+				return res
+			}
+		}
+		if v.Changed() {
 			rec.Change = &redline.Change{
 				TargetID: t.ID, FromCaptureID: base.ID, DetectedAt: m.now(),
-				WordsAdded: d.WordsAdded, WordsRemoved: d.WordsRemoved,
+				WordsAdded: v.Diff.WordsAdded, WordsRemoved: v.Diff.WordsRemoved,
+				Significance: v.Analysis.Significance.String(), RevertedTo: v.RevertedTo, VolatileOnly: v.VolatileOnly,
 			}
-			m.queueAlerts(rec, t, base, d, oldText, ex.Text)
+			if m.shouldAlert(ctx, t, v) {
+				m.queueChanged(rec, t, base, &v)
+			}
+		}
+		if v.Outcome == redline.OutcomeSelectorMissing && m.missingStreak(ctx, t) == SelectorMissingAfter {
+			m.queueEvent(rec, t, redline.EventSelectorMissing, v.Error)
 		}
 	}
 
@@ -189,13 +202,15 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 		res.Err = fmt.Errorf("check %s: %w", t.Name, err)
 		return res
 	}
-	res.Capture, res.Change, res.Alerts = rec.Capture, rec.Change, len(rec.Alerts)
+	res.Capture, res.Change, res.Alerts, res.Verdict = rec.Capture, rec.Change, len(rec.Alerts), v
 	log := m.logger().With("target", t.Name, "capture_id", c.ID, "outcome", string(c.Outcome), "status", c.Status)
 	switch c.Outcome {
-	case redline.OutcomeError, redline.OutcomeBlocked:
+	case redline.OutcomeError, redline.OutcomeBlocked, redline.OutcomeSelectorMissing:
 		log.Warn("check failed", "url", t.URL, "error", c.Error)
 	case redline.OutcomeChanged:
-		log.Info("wording changed", "words_added", d.WordsAdded, "words_removed", d.WordsRemoved, "alerts", len(rec.Alerts))
+		log.Info("wording changed", "words_added", v.Diff.WordsAdded, "words_removed", v.Diff.WordsRemoved,
+			"significance", v.Analysis.Significance.String(), "reverted_to", v.RevertedTo, "volatile_only", v.VolatileOnly,
+			"alerts", len(rec.Alerts))
 	default:
 		log.Debug("checked")
 	}
@@ -208,11 +223,97 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 	return res
 }
 
-// queueAlerts adds one outbox row per matching route; the payload is
-// rendered inside the store's transaction, once the capture ID is known.
-func (m *Monitor) queueAlerts(rec *redline.CheckRecord, t redline.Target, base redline.Capture, d diff.Result, oldText, newText string) {
+func (m *Monitor) judge() *Judge {
+	if m.Judge != nil {
+		return m.Judge
+	}
+	m.judgeOnce.Do(func() { m.Judge = &Judge{Diff: m.Diff} })
+	return m.Judge
+}
+
+// RecentVersions is how many earlier good captures are searched for a
+// version the page returned to.
+const RecentVersions = 20
+
+// prior loads the baseline's text, and lazily the recent versions.
+func (m *Monitor) prior(ctx context.Context, t redline.Target, base redline.Capture) (*Prior, error) {
+	text, err := m.Store.Blob(ctx, base.TextSHA256)
+	if err != nil {
+		return nil, fmt.Errorf("load baseline text: %w", err)
+	}
+	p := &Prior{Baseline: Version{CaptureID: base.ID, FetchedAt: base.FetchedAt, Text: string(text)}}
+	p.Recent = func() []Version {
+		caps, err := m.Store.Captures(ctx, t.ID, base.ID, RecentVersions)
+		if err != nil {
+			m.logger().Warn("load recent versions", "target", t.Name, "error", err)
+			return nil
+		}
+		var out []Version
+		seen := map[string]bool{base.TextSHA256: true}
+		for _, c := range caps {
+			if !c.Outcome.Good() || seen[c.TextSHA256] {
+				continue
+			}
+			seen[c.TextSHA256] = true
+			b, err := m.Store.Blob(ctx, c.TextSHA256)
+			if err != nil {
+				m.logger().Warn("load recent version", "target", t.Name, "capture_id", c.ID, "error", err)
+				continue
+			}
+			out = append(out, Version{CaptureID: c.ID, FetchedAt: c.FetchedAt, Text: string(b)})
+		}
+		return out
+	}
+	return p, nil
+}
+
+// shouldAlert says whether a change is worth alerts at all: not when it
+// sits only in volatile blocks, and not when the page returns to a recent
+// version while its previous change was already such a return (a page
+// flapping between versions is reported once).
+func (m *Monitor) shouldAlert(ctx context.Context, t redline.Target, v Verdict) bool {
+	if v.VolatileOnly {
+		return false
+	}
+	if v.RevertedTo == 0 {
+		return true
+	}
+	last, err := m.Store.Changes(ctx, t.ID, 1)
+	if err != nil {
+		m.logger().Warn("load last change", "target", t.Name, "error", err)
+		return true
+	}
+	return len(last) == 0 || last[0].RevertedTo == 0
+}
+
+// SelectorMissingAfter is how many consecutive checks must miss the tracked
+// region before a selector.missing alert is raised (once per streak).
+const SelectorMissingAfter = 3
+
+// missingStreak counts this check and the consecutive selector misses
+// before it.
+func (m *Monitor) missingStreak(ctx context.Context, t redline.Target) int {
+	caps, err := m.Store.Captures(ctx, t.ID, 0, SelectorMissingAfter)
+	if err != nil {
+		m.logger().Warn("load captures", "target", t.Name, "error", err)
+		return 0
+	}
+	n := 1
+	for _, c := range caps {
+		if c.Outcome != redline.OutcomeSelectorMissing {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// queueChanged adds one page.changed outbox row per route that wants this
+// change; the payload is rendered inside the store's transaction, once the
+// capture ID is known.
+func (m *Monitor) queueChanged(rec *redline.CheckRecord, t redline.Target, base redline.Capture, v *Verdict) {
 	for _, r := range m.Routes {
-		if !r.matches(t) {
+		if !r.matches(t) || !r.wants(v) {
 			continue
 		}
 		rec.Alerts = append(rec.Alerts, redline.Alert{
@@ -223,12 +324,43 @@ func (m *Monitor) queueAlerts(rec *redline.CheckRecord, t redline.Target, base r
 	if len(rec.Alerts) == 0 {
 		return
 	}
-	unified := diff.Unified(oldText, newText, fmt.Sprintf("capture %d", base.ID), "current", 3)
+	unified := diff.Unified(v.Before, v.Compared, fmt.Sprintf("capture %d", base.ID), "current", 3)
 	rec.Render = func(a *redline.Alert, c redline.Capture, _ *redline.Change) error {
-		p, err := notify.Marshal(notify.NewChanged(a.ID, t, base, c, d, unified))
+		p, err := notify.Marshal(notify.NewChanged(a.ID, t, base, c, v.Diff, v.Analysis, v.RevertedTo, unified))
 		a.Payload = p
 		return err
 	}
+}
+
+// queueEvent adds one outbox row per route for an event about a target.
+func (m *Monitor) queueEvent(rec *redline.CheckRecord, t redline.Target, event, detail string) {
+	for _, r := range m.Routes {
+		if !r.matches(t) {
+			continue
+		}
+		rec.Alerts = append(rec.Alerts, redline.Alert{
+			ID: newID(), Notifier: r.Notifier, Event: event, TargetID: t.ID, CreatedAt: m.now(),
+		})
+	}
+	rec.Render = func(a *redline.Alert, c redline.Capture, _ *redline.Change) error {
+		p, err := notify.Marshal(notify.NewEvent(a.ID, event, t, c, detail))
+		a.Payload = p
+		return err
+	}
+}
+
+// loadVolatility reads a target's learned volatility; unreadable state is
+// forgotten (it is relearned from the next checks).
+func loadVolatility(state []byte, log *slog.Logger) *noise.Volatility {
+	vol := &noise.Volatility{}
+	if len(state) == 0 {
+		return vol
+	}
+	if err := json.Unmarshal(state, vol); err != nil {
+		log.Warn("forgetting unreadable volatility state", "error", err)
+		return &noise.Volatility{}
+	}
+	return vol
 }
 
 // nextDue is the target's next scheduled time; a Retry-After longer than

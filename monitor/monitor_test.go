@@ -2,10 +2,12 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -180,14 +182,29 @@ func TestBlockedAndNotModified(t *testing.T) {
 	}
 }
 
-func TestSelectorMissIsAnError(t *testing.T) {
+// TestSelectorMissing: a selector that matches nothing is its own outcome,
+// never a baseline or an empty diff, and raises one selector.missing alert
+// after SelectorMissingAfter consecutive misses, not one per check.
+func TestSelectorMissing(t *testing.T) {
 	f := newFixture(t)
 	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly", Select: []string{"#no-such-region"}})
-	m := f.monitor()
+	m := f.monitor(Route{Notifier: "w"})
 	m.Owner = ""
-	r := m.Check(context.Background(), f.target("p"))
-	if r.Err != nil || r.Capture.Outcome != redline.OutcomeError || r.Capture.TextSHA256 != "" {
-		t.Fatalf("selector miss: %+v, %v", r.Capture, r.Err)
+	var alerts []int
+	for range SelectorMissingAfter + 2 {
+		r := m.Check(context.Background(), f.target("p"))
+		if r.Err != nil || r.Capture.Outcome != redline.OutcomeSelectorMissing || r.Capture.TextSHA256 != "" || r.Change != nil {
+			t.Fatalf("selector miss: %+v, %v", r.Capture, r.Err)
+		}
+		alerts = append(alerts, r.Alerts)
+	}
+	want := make([]int, SelectorMissingAfter+2)
+	want[SelectorMissingAfter-1] = 1
+	if !slices.Equal(alerts, want) {
+		t.Fatalf("alerts per check = %v, want %v", alerts, want)
+	}
+	if _, err := f.store.Baseline(context.Background(), f.target("p").ID); err == nil {
+		t.Fatal("a selector miss became the baseline")
 	}
 }
 
@@ -222,5 +239,38 @@ func TestRunFinishesChecksInFlight(t *testing.T) {
 	caps, err := f.store.Captures(context.Background(), f.target("p").ID, 0, 0)
 	if err != nil || len(caps) != 1 {
 		t.Fatalf("captures after stop: %d, %v", len(caps), err)
+	}
+}
+
+// TestFlappingReportedOnce: a page alternating between two versions is
+// reported when it changes and when it first returns, then not again; a new
+// version alerts again.
+func TestFlappingReportedOnce(t *testing.T) {
+	f := newFixture(t)
+	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly"})
+	m := f.monitor(Route{Notifier: "w"})
+	m.Owner = ""
+	versions := map[string]string{
+		"A": "The sheriff shall not honor civil detainers without a judicial warrant.",
+		"B": "The sheriff shall honor civil detainers without a judicial warrant.",
+		"C": "The sheriff may honor civil detainers with a judicial warrant.",
+	}
+	var alerts []int
+	var reverted []bool
+	for i, name := range []string{"A", "B", "A", "B", "A", "C"} {
+		// The furniture stamp changes too: flapping is judged on the compared text.
+		f.site.SetHTML("/p", testsite.PolicyPage("Policy", []string{"## Scope", versions[name]}, fmt.Sprint("stamp ", i)))
+		r := m.Check(context.Background(), f.target("p"))
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		alerts = append(alerts, r.Alerts)
+		reverted = append(reverted, r.Change != nil && r.Change.RevertedTo != 0)
+	}
+	if want := []int{0, 1, 1, 0, 0, 1}; !slices.Equal(alerts, want) {
+		t.Fatalf("alerts per check = %v, want %v", alerts, want)
+	}
+	if want := []bool{false, false, true, true, true, false}; !slices.Equal(reverted, want) {
+		t.Fatalf("reverted per check = %v, want %v", reverted, want)
 	}
 }

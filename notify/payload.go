@@ -3,6 +3,7 @@
 package notify
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -21,7 +22,34 @@ type Changed struct {
 	Previous  CaptureRef `json:"previous"`
 	Current   CaptureRef `json:"current"`
 	Stats     Stats      `json:"stats"`
-	Diff      DiffBody   `json:"diff"`
+	// Significance is "low", "medium" or "high" (see diff.Analyze); Signals
+	// and Reasons say why.
+	Significance string   `json:"significance"`
+	Signals      []string `json:"signals"`
+	Reasons      []string `json:"reasons"`
+	Keywords     Keywords `json:"keywords"`
+	// RevertedTo is set when the page returned to the text of an earlier
+	// capture: it flaps between versions. Later returns are not alerted.
+	RevertedTo int64    `json:"reverted_to,omitempty"`
+	Diff       DiffBody `json:"diff"`
+}
+
+// Keywords lists the watched terms an edit touched.
+type Keywords struct {
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	Near    []string `json:"near"`
+}
+
+// Event is the JSON body of an alert about a target rather than a change,
+// such as selector.missing.
+type Event struct {
+	Type      string     `json:"type"`
+	ID        string     `json:"id"`
+	Timestamp time.Time  `json:"timestamp"`
+	Target    TargetRef  `json:"target"`
+	Current   CaptureRef `json:"current"`
+	Detail    string     `json:"detail"`
 }
 
 // TargetRef names the target an alert is about.
@@ -57,11 +85,7 @@ type DiffBody struct {
 }
 
 // NewChanged builds the page.changed body for one alert.
-func NewChanged(id string, t redline.Target, prev, cur redline.Capture, d diff.Result, unified string) Changed {
-	tags := t.Tags
-	if tags == nil {
-		tags = []string{}
-	}
+func NewChanged(id string, t redline.Target, prev, cur redline.Capture, d diff.Result, a diff.Analysis, revertedTo int64, unified string) Changed {
 	hunks := d.Hunks
 	if hunks == nil {
 		hunks = []diff.Hunk{}
@@ -70,7 +94,7 @@ func NewChanged(id string, t redline.Target, prev, cur redline.Capture, d diff.R
 		Type:      redline.EventPageChanged,
 		ID:        id,
 		Timestamp: cur.FetchedAt.UTC(),
-		Target:    TargetRef{Name: t.Name, URL: t.URL, Tags: tags},
+		Target:    targetRef(t),
 		Previous:  captureRef(prev),
 		Current:   captureRef(cur),
 		Stats: Stats{
@@ -79,8 +103,31 @@ func NewChanged(id string, t redline.Target, prev, cur redline.Capture, d diff.R
 			Hunks:        len(d.Hunks),
 			Truncated:    d.TimedOut,
 		},
-		Diff: DiffBody{Word: d.WordDiff(), Unified: unified, Hunks: hunks},
+		Significance: a.Significance.String(),
+		Signals:      orEmpty(a.Signals),
+		Reasons:      orEmpty(a.Reasons),
+		Keywords:     Keywords{Added: orEmpty(a.KeywordsAdded), Removed: orEmpty(a.KeywordsRemoved), Near: orEmpty(a.KeywordsNear)},
+		RevertedTo:   revertedTo,
+		Diff:         DiffBody{Word: d.WordDiff(), Unified: unified, Hunks: hunks},
 	}
+}
+
+// NewEvent builds the body of an alert about a target, e.g.
+// selector.missing.
+func NewEvent(id, event string, t redline.Target, cur redline.Capture, detail string) Event {
+	return Event{Type: event, ID: id, Timestamp: cur.FetchedAt.UTC(), Target: targetRef(t), Current: captureRef(cur), Detail: detail}
+}
+
+func targetRef(t redline.Target) TargetRef {
+	return TargetRef{Name: t.Name, URL: t.URL, Tags: orEmpty(t.Tags)}
+}
+
+// orEmpty makes a nil list marshal as [] rather than null.
+func orEmpty(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 func captureRef(c redline.Capture) CaptureRef {
@@ -98,11 +145,14 @@ func captureRef(c redline.Capture) CaptureRef {
 	}
 }
 
-// Marshal renders an alert body as JSON.
+// Marshal renders an alert body as JSON, without HTML escaping (diffs
+// hold "<", ">" and "&" that receivers should see as written).
 func Marshal(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("render alert: %w", err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -222,6 +223,12 @@ func TestCoreLoop(t *testing.T) {
 	}
 	if p.Stats.WordsAdded != 1 || p.Stats.WordsRemoved != 1 || len(p.Diff.Hunks) != 1 {
 		t.Fatalf("stats %+v, %d hunks", p.Stats, len(p.Diff.Hunks))
+	}
+	if h := p.Diff.Hunks[0].Heading; len(h) == 0 || h[len(h)-1] != "Section 2. Detainers" {
+		t.Fatalf("hunk heading path = %q, want it to end with the section", h)
+	}
+	if p.Significance != "high" || !slices.Contains(p.Signals, "modal") || len(p.Reasons) == 0 {
+		t.Fatalf("shall -> may should be a high modal change: %s %v %v", p.Significance, p.Signals, p.Reasons)
 	}
 	if p.Previous.CaptureID == 0 || p.Current.CaptureID <= p.Previous.CaptureID || p.Current.FetchedAt.Before(p.Previous.FetchedAt) {
 		t.Fatalf("captures: previous %+v current %+v", p.Previous, p.Current)

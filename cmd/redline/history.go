@@ -10,6 +10,8 @@ import (
 
 	"redline"
 	"redline/diff"
+	"redline/monitor"
+	"redline/noise"
 	"redline/seeds"
 )
 
@@ -101,6 +103,14 @@ func cmdHistory(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("list captures: %w", err)
 	}
+	changes, err := a.store.Changes(ctx, t.ID, 0)
+	if err != nil {
+		return fmt.Errorf("list changes: %w", err)
+	}
+	byCapture := map[int64]redline.Change{}
+	for _, ch := range changes {
+		byCapture[ch.ToCaptureID] = ch
+	}
 	if *asJSON {
 		type capJSON struct {
 			ID          int64               `json:"id"`
@@ -117,21 +127,53 @@ func cmdHistory(ctx context.Context, args []string, e env) error {
 			TextSHA256  string              `json:"text_sha256"`
 			Attempts    int                 `json:"attempts"`
 			Header      map[string][]string `json:"headers"`
+			Change      *changeJSON         `json:"change,omitempty"`
 		}
 		out := make([]capJSON, 0, len(caps))
 		for _, c := range caps {
+			var cj *changeJSON
+			if ch, ok := byCapture[c.ID]; ok {
+				cj = &changeJSON{ch.ID, ch.FromCaptureID, ch.WordsAdded, ch.WordsRemoved, ch.Significance, ch.RevertedTo, ch.VolatileOnly}
+			}
 			out = append(out, capJSON{c.ID, c.FetchedAt.UTC(), c.Duration.Milliseconds(), c.URL, c.FinalURL, c.Status,
-				c.ContentType, c.Outcome, c.Error, c.BodySHA256, c.BodySize, c.TextSHA256, c.Attempts, c.Header})
+				c.ContentType, c.Outcome, c.Error, c.BodySHA256, c.BodySize, c.TextSHA256, c.Attempts, c.Header, cj})
 		}
 		return writeJSON(e, out)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CAPTURE\tFETCHED AT\tOUTCOME\tSTATUS\tBODY SHA256\tTEXT SHA256\tTIME\tNOTE")
 	for _, c := range caps {
+		note := c.Error
+		if ch, ok := byCapture[c.ID]; ok {
+			note = changeNote(ch)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", c.ID, c.FetchedAt.UTC().Format(time.RFC3339), c.Outcome, c.Status,
-			short(c.BodySHA256), short(c.TextSHA256), c.Duration.Round(time.Millisecond), c.Error)
+			short(c.BodySHA256), short(c.TextSHA256), c.Duration.Round(time.Millisecond), note)
 	}
 	return tw.Flush()
+}
+
+// changeJSON is a change as history --json prints it.
+type changeJSON struct {
+	ID            int64  `json:"id"`
+	FromCaptureID int64  `json:"from_capture_id"`
+	WordsAdded    int    `json:"words_added"`
+	WordsRemoved  int    `json:"words_removed"`
+	Significance  string `json:"significance"`
+	RevertedTo    int64  `json:"reverted_to,omitempty"`
+	VolatileOnly  bool   `json:"volatile_only,omitempty"`
+}
+
+// changeNote says in a few words what a change was.
+func changeNote(ch redline.Change) string {
+	note := fmt.Sprintf("+%d -%d words vs capture %d, %s", ch.WordsAdded, ch.WordsRemoved, ch.FromCaptureID, orDash(ch.Significance))
+	if ch.RevertedTo != 0 {
+		note += fmt.Sprintf("; back to the text of capture %d", ch.RevertedTo)
+	}
+	if ch.VolatileOnly {
+		note += "; only in volatile blocks, not alerted"
+	}
+	return note
 }
 
 func cmdDiff(ctx context.Context, args []string, e env) error {
@@ -141,6 +183,7 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 	from := fs.Int64("from", 0, "older capture ID (default: the version before --to)")
 	to := fs.Int64("to", 0, "newer capture ID (default: the latest good capture)")
 	format := fs.String("format", "word", "word, unified or json")
+	raw := fs.Bool("raw", false, "compare the extracted texts as stored, without the target's noise rules")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -171,13 +214,24 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("text of capture %d: %w", newC.ID, err)
 	}
+	before, after := string(oldText), string(newText)
+	if !*raw {
+		rules, err := (&monitor.Judge{}).Rules(t)
+		if err != nil {
+			return fmt.Errorf("noise rules of %s: %w", t.Name, err)
+		}
+		before, after = rules.Canonical(before, oldC.FetchedAt), rules.Canonical(after, newC.FetchedAt)
+	}
 	oldName := fmt.Sprintf("capture %d (%s)", oldC.ID, oldC.FetchedAt.UTC().Format(time.RFC3339))
 	newName := fmt.Sprintf("capture %d (%s)", newC.ID, newC.FetchedAt.UTC().Format(time.RFC3339))
-	switch *format {
-	case "unified":
-		fmt.Fprint(e.stdout, diff.Unified(string(oldText), string(newText), oldName, newName, 3))
-	case "json":
-		d := diff.Words(string(oldText), string(newText), diff.Options{})
+	if *format == "unified" {
+		fmt.Fprint(e.stdout, diff.Unified(before, after, oldName, newName, 3))
+		return nil
+	}
+	d := diff.Words(before, after, diff.Options{})
+	an := diff.Analyze(&d, before, after, t.Keywords)
+	volatile := volatileHunks(t, before, d)
+	if *format == "json" {
 		hunks := d.Hunks
 		if hunks == nil {
 			hunks = []diff.Hunk{}
@@ -185,16 +239,83 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 		return writeJSON(e, map[string]any{
 			"target": t.Name, "from": oldC.ID, "to": newC.ID,
 			"from_fetched_at": oldC.FetchedAt.UTC(), "to_fetched_at": newC.FetchedAt.UTC(),
-			"words_added": d.WordsAdded, "words_removed": d.WordsRemoved, "hunks": hunks,
+			"words_added": d.WordsAdded, "words_removed": d.WordsRemoved, "analysis": an,
+			"hunks": hunks, "volatile_hunks": volatile, "noise_rules_applied": !*raw,
 		})
-	default:
-		d := diff.Words(string(oldText), string(newText), diff.Options{})
-		fmt.Fprintf(e.stdout, "--- %s\n+++ %s\n", oldName, newName)
-		if !d.Changed() {
-			fmt.Fprintln(e.stdout, "(no difference in wording)")
-			return nil
+	}
+	fmt.Fprintf(e.stdout, "--- %s\n+++ %s\n", oldName, newName)
+	if !d.Changed() {
+		fmt.Fprintln(e.stdout, "(no difference in wording)")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "significance: %s\n", an.Significance)
+	for _, r := range an.Reasons {
+		fmt.Fprintf(e.stdout, "  %s\n", r)
+	}
+	if len(volatile) > 0 {
+		fmt.Fprintf(e.stdout, "hunks in blocks learned as volatile (not alerted alone): %v\n", volatile)
+	}
+	fmt.Fprintln(e.stdout, d.WordDiff())
+	return nil
+}
+
+// volatileHunks returns the indexes (from 1) of the hunks that sit in
+// blocks the target learned as volatile.
+func volatileHunks(t redline.Target, before string, d diff.Result) []int {
+	var vol noise.Volatility
+	if len(t.Volatility) == 0 || json.Unmarshal(t.Volatility, &vol) != nil {
+		return nil
+	}
+	var out []int
+	for i, k := range noise.BlockKeys(before, d.Hunks) {
+		if vol.IsVolatile(k) {
+			out = append(out, i+1)
 		}
-		fmt.Fprintln(e.stdout, d.WordDiff())
+	}
+	return out
+}
+
+func cmdVolatile(ctx context.Context, args []string, e env) error {
+	fs := newFlags("volatile", e)
+	var c common
+	c.register(fs)
+	reset := fs.Bool("reset", false, "forget what was learned; every block alerts again until relearned")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: redline volatile [--reset] NAME")
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	t, err := a.target(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *reset {
+		if err := a.store.SetVolatility(ctx, t.ID, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: learned volatility forgotten\n", t.Name)
+		return nil
+	}
+	var vol noise.Volatility
+	if len(t.Volatility) > 0 {
+		if err := json.Unmarshal(t.Volatility, &vol); err != nil {
+			return fmt.Errorf("volatility of %s: %w", t.Name, err)
+		}
+	}
+	keys := vol.Keys()
+	if len(keys) == 0 {
+		fmt.Fprintf(e.stdout, "%s: no block learned as volatile\n", t.Name)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: blocks learned as volatile (changes only there are recorded, not alerted; --reset forgets them):\n", t.Name)
+	for _, k := range keys {
+		fmt.Fprintf(e.stdout, "  %s\n", k)
 	}
 	return nil
 }

@@ -33,6 +33,8 @@ Commands:
   history   list the captures of one target, newest first
   diff      show the difference between two captures of one target
   seeds     list the built-in seed lists
+  volatile  list (or --reset) the blocks of a target learned as volatile
+  eval      score the noise rules on a labelled corpus of page pairs
   version   print the version
 
 Run "redline COMMAND -h" for a command's flags. The configuration file is
@@ -84,13 +86,15 @@ func Main(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string, env) error{
-		"check":   cmdCheck,
-		"run":     cmdRun,
-		"demo":    cmdDemo,
-		"targets": cmdTargets,
-		"history": cmdHistory,
-		"diff":    cmdDiff,
-		"seeds":   cmdSeeds,
+		"check":    cmdCheck,
+		"run":      cmdRun,
+		"demo":     cmdDemo,
+		"targets":  cmdTargets,
+		"history":  cmdHistory,
+		"diff":     cmdDiff,
+		"seeds":    cmdSeeds,
+		"eval":     cmdEval,
+		"volatile": cmdVolatile,
 		"version": func(context.Context, []string, env) error {
 			fmt.Fprintln(e.stdout, "redline", version)
 			return nil

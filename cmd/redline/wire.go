@@ -11,6 +11,7 @@ import (
 
 	"redline/config"
 	"redline/crawler"
+	"redline/diff"
 	"redline/monitor"
 	"redline/notify"
 	"redline/storage/sqlite"
@@ -121,7 +122,13 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		Logger:      a.log,
 	}
 	for _, n := range a.cfg.Notifiers {
-		m.Routes = append(m.Routes, monitor.Route{Notifier: n.Name, Tags: n.Tags})
+		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, MinWords: n.MinWords, KeywordsOnly: n.KeywordsOnly}
+		if n.MinSignificance != "" {
+			if r.MinSignificance, err = diff.ParseLevel(n.MinSignificance); err != nil {
+				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
+			}
+		}
+		m.Routes = append(m.Routes, r)
 	}
 	for _, w := range a.cfg.Warnings() {
 		a.log.Warn("configuration", "warning", w)

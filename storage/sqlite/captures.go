@@ -22,7 +22,8 @@ const captureColumns = `id, target_id, fetched_at, duration_us, url, final_url, 
 const goodOutcomes = `outcome IN ('baseline', 'changed', 'unchanged')`
 
 // changeColumns are the columns scanned by scanChange, in order.
-const changeColumns = `id, target_id, from_capture_id, to_capture_id, detected_at, words_added, words_removed`
+const changeColumns = `id, target_id, from_capture_id, to_capture_id, detected_at, words_added, words_removed,
+	significance, reverted_to, volatile_only`
 
 func scanCapture(row interface{ Scan(...any) error }) (redline.Capture, error) {
 	var (
@@ -56,11 +57,13 @@ func scanCapture(row interface{ Scan(...any) error }) (redline.Capture, error) {
 
 func scanChange(row interface{ Scan(...any) error }) (redline.Change, error) {
 	var (
-		ch         redline.Change
-		from       sql.NullInt64
-		detectedAt int64
+		ch             redline.Change
+		from, reverted sql.NullInt64
+		detectedAt     int64
 	)
-	err := row.Scan(&ch.ID, &ch.TargetID, &from, &ch.ToCaptureID, &detectedAt, &ch.WordsAdded, &ch.WordsRemoved)
+	err := row.Scan(&ch.ID, &ch.TargetID, &from, &ch.ToCaptureID, &detectedAt, &ch.WordsAdded, &ch.WordsRemoved,
+		&ch.Significance, &reverted, &ch.VolatileOnly)
+	ch.RevertedTo = reverted.Int64
 	if err != nil {
 		return redline.Change{}, err
 	}
@@ -193,9 +196,10 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 		if change != nil {
 			change.ToCaptureID = c.ID
 			res, err := tx.ExecContext(ctx, `INSERT INTO changes (target_id, from_capture_id, to_capture_id,
-				detected_at, words_added, words_removed) VALUES (?, ?, ?, ?, ?, ?)`,
+				detected_at, words_added, words_removed, significance, reverted_to, volatile_only)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				change.TargetID, nullID(change.FromCaptureID), change.ToCaptureID, unixNano(change.DetectedAt),
-				change.WordsAdded, change.WordsRemoved)
+				change.WordsAdded, change.WordsRemoved, change.Significance, nullID(change.RevertedTo), change.VolatileOnly)
 			if err != nil {
 				return fmt.Errorf("insert change: %w", err)
 			}
@@ -218,6 +222,12 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 			}
 		}
 		release := rec.LeaseOwner != ""
+		if rec.Volatility != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET volatility = ? WHERE id = ?`,
+				string(rec.Volatility), c.TargetID); err != nil {
+				return fmt.Errorf("update volatility: %w", err)
+			}
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE targets SET last_check_at = ?, last_outcome = ?,
 			next_due = COALESCE(?, next_due),
 			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,

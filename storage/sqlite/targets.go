@@ -15,7 +15,20 @@ import (
 
 // targetColumns are the columns scanned by scanTarget, in order.
 const targetColumns = `id, name, url, kind, schedule, select_css, exclude_css, tags, source,
-	active, next_due, last_check_at, last_outcome`
+	active, next_due, last_check_at, last_outcome, options, volatility`
+
+// targetOptions is the JSON form of the comparison settings of a target.
+type targetOptions struct {
+	Ignore          []string `json:"ignore,omitempty"`
+	Keywords        []string `json:"keywords,omitempty"`
+	JSONPath        string   `json:"json_path,omitempty"`
+	NoDefaultIgnore bool     `json:"no_default_ignore,omitempty"`
+}
+
+func encodeOptions(t redline.Target) string {
+	b, _ := json.Marshal(targetOptions{t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore}) // always marshals
+	return string(b)
+}
 
 // scanTarget reads one row of targetColumns.
 func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
@@ -23,12 +36,21 @@ func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
 		t                    redline.Target
 		sel, exc, tags       string
 		nextDue, lastCheckAt sql.NullInt64
-		lastOutcome          string
+		lastOutcome, opts    string
+		volatility           sql.NullString
 	)
 	err := row.Scan(&t.ID, &t.Name, &t.URL, &t.Kind, &t.Schedule, &sel, &exc, &tags, &t.Source,
-		&t.Active, &nextDue, &lastCheckAt, &lastOutcome)
+		&t.Active, &nextDue, &lastCheckAt, &lastOutcome, &opts, &volatility)
 	if err != nil {
 		return redline.Target{}, err
+	}
+	var o targetOptions
+	if err := json.Unmarshal([]byte(opts), &o); err != nil {
+		return redline.Target{}, fmt.Errorf("target %s: options: %w", t.Name, err)
+	}
+	t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore = nilIfEmpty(o.Ignore), nilIfEmpty(o.Keywords), o.JSONPath, o.NoDefaultIgnore
+	if volatility.Valid {
+		t.Volatility = []byte(volatility.String)
 	}
 	if t.Select, err = decodeList(sel); err != nil {
 		return redline.Target{}, fmt.Errorf("target %s: select: %w", t.Name, err)
@@ -122,10 +144,10 @@ func (s *Store) SyncTargets(ctx context.Context, defs []redline.Target, now time
 
 func insertTarget(ctx context.Context, tx *sql.Tx, d redline.Target, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO targets
-		(name, url, kind, schedule, select_css, exclude_css, tags, source, active, next_due, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+		(name, url, kind, schedule, select_css, exclude_css, tags, source, options, active, next_due, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 		d.Name, d.URL, d.Kind, d.Schedule, encodeList(d.Select), encodeList(d.Exclude), encodeList(d.Tags),
-		d.Source, unixNano(now), unixNano(now), unixNano(now))
+		d.Source, encodeOptions(d), unixNano(now), unixNano(now), unixNano(now))
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", d.Name, err)
 	}
@@ -144,16 +166,17 @@ func updateTarget(ctx context.Context, tx *sql.Tx, old, d redline.Target, now ti
 	}
 	same := old.Active && old.URL == d.URL && old.Kind == d.Kind && old.Schedule == d.Schedule &&
 		old.Source == d.Source && slices.Equal(old.Select, nilIfEmpty(d.Select)) &&
-		slices.Equal(old.Exclude, nilIfEmpty(d.Exclude)) && slices.Equal(old.Tags, nilIfEmpty(d.Tags))
+		slices.Equal(old.Exclude, nilIfEmpty(d.Exclude)) && slices.Equal(old.Tags, nilIfEmpty(d.Tags)) &&
+		encodeOptions(old) == encodeOptions(d)
 	if same {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE targets SET
-		url = ?, kind = ?, schedule = ?, select_css = ?, exclude_css = ?, tags = ?, source = ?,
+		url = ?, kind = ?, schedule = ?, select_css = ?, exclude_css = ?, tags = ?, source = ?, options = ?,
 		active = 1, next_due = ?, updated_at = ?
 		WHERE id = ?`,
 		d.URL, d.Kind, d.Schedule, encodeList(d.Select), encodeList(d.Exclude), encodeList(d.Tags), d.Source,
-		timeArg(nextDue), unixNano(now), old.ID)
+		encodeOptions(d), timeArg(nextDue), unixNano(now), old.ID)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", d.Name, err)
 	}
@@ -287,4 +310,28 @@ func (s *Store) ClaimTargets(ctx context.Context, owner string, ids []int64, now
 	}
 	slices.SortFunc(ts, func(a, b redline.Target) int { return pos[a.ID] - pos[b.ID] })
 	return ts, nil
+}
+
+// SetVolatility replaces a target's learned volatility state; nil forgets it.
+func (s *Store) SetVolatility(ctx context.Context, targetID int64, state []byte) error {
+	var v any
+	if state != nil {
+		v = string(state)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE targets SET volatility = ? WHERE id = ?`, v, targetID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("target %d: %w", targetID, redline.ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set volatility: %w", err)
+	}
+	return nil
 }

@@ -378,7 +378,11 @@ func testChanges(e *env) {
 	for i, body := range []string{"one two", "two"} {
 		at := t0.Add(time.Duration(i+1) * time.Hour)
 		rec := newRecord(tg, "", at, redline.OutcomeChanged, []byte(body))
-		rec.Change = &redline.Change{FromCaptureID: prev, DetectedAt: at.Add(time.Second), WordsAdded: 1 - i, WordsRemoved: i}
+		rec.Change = &redline.Change{FromCaptureID: prev, DetectedAt: at.Add(time.Second), WordsAdded: 1 - i, WordsRemoved: i,
+			Significance: []string{"low", "high"}[i], VolatileOnly: i == 0}
+		if i == 1 {
+			rec.Change.RevertedTo = first.Capture.ID
+		}
 		e.record(rec)
 		want = append([]redline.Change{*rec.Change}, want...)
 		prev = rec.Capture.ID

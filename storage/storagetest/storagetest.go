@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"SyncTargetsInvalid", testSyncTargetsInvalid},
 		{"TargetsOrder", testTargetsOrder},
 		{"TargetNotFound", testTargetNotFound},
+		{"CompareSettings", testCompareSettings},
 		{"ClaimDue", testClaimDue},
 		{"ClaimTargets", testClaimTargets},
 		{"RecordCheck", testRecordCheck},

@@ -187,3 +187,43 @@ func testClaimTargets(e *env) {
 	e.wantNames("ClaimTargets(w3) after all leases expired",
 		e.claimTargets("w3", []int64{a.ID}, early.Add(lease+2*time.Minute), lease), "alpha")
 }
+
+// testCompareSettings checks that the comparison settings of a definition
+// round-trip and that changing one counts as a changed definition, and that
+// learned volatility is stored by RecordCheck and replaced by SetVolatility.
+func testCompareSettings(e *env) {
+	t0 := base()
+	d := def("alpha")
+	d.Ignore = []string{`Visitors: \d+`}
+	d.Keywords = []string{"sanctuary", "8 U.S.C. 1373"}
+	d.JSONPath = "results.#.title"
+	d.NoDefaultIgnore = true
+	e.sync(t0, d)
+	got := e.target("alpha")
+	e.wantEqual("settings", []any{got.Ignore, got.Keywords, got.JSONPath, got.NoDefaultIgnore},
+		[]any{d.Ignore, d.Keywords, d.JSONPath, true})
+	if got.Volatility != nil {
+		e.t.Errorf("Volatility of a new target = %q, want nil", got.Volatility)
+	}
+
+	d.Keywords = []string{"detainer"}
+	d.NoDefaultIgnore = false
+	e.sync(t0.Add(time.Minute), d)
+	got = e.target("alpha")
+	e.wantEqual("updated settings", []any{got.Keywords, got.NoDefaultIgnore}, []any{[]string{"detainer"}, false})
+
+	rec := newRecord(got, "", t0, redline.OutcomeBaseline, []byte("body"))
+	rec.Volatility = []byte(`{"k":1}`)
+	e.record(rec)
+	e.wantEqual("volatility after RecordCheck", string(e.target("alpha").Volatility), `{"k":1}`)
+	rec2 := newRecord(got, "", t0.Add(time.Hour), redline.OutcomeUnchanged, []byte("body"))
+	e.record(rec2) // nil Volatility keeps the state
+	e.wantEqual("volatility kept", string(e.target("alpha").Volatility), `{"k":1}`)
+	if err := e.s.SetVolatility(e.ctx, got.ID, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	if v := e.target("alpha").Volatility; v != nil {
+		e.t.Errorf("Volatility after reset = %q, want nil", v)
+	}
+	e.wantErr("SetVolatility of an unknown target", e.s.SetVolatility(e.ctx, 1<<40, nil), redline.ErrNotFound)
+}
