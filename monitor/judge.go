@@ -139,9 +139,12 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 		return Verdict{Outcome: redline.OutcomeError, Text: ex.Text,
 			Error: fmt.Sprintf("encoding damage: %d sequences of UTF-8 read as Latin-1 (the baseline has %d); not compared", bad, old)}
 	}
-	oldCompared := rules.Canonical(base.Text, base.FetchedAt)
+	// Pair masks a date in both texts or in neither, so a date that stays
+	// on the page is not "changed" by the fetch day moving on.
+	oldCompared, newCompared := rules.Pair(base.Text, base.FetchedAt, ex.Text, p.FetchedAt)
+	v.Compared = newCompared
 	v.Ignored = len(rules.Ignored(ex.Text, p.FetchedAt))
-	if v.Compared == oldCompared {
+	if newCompared == oldCompared {
 		v.Outcome = redline.OutcomeUnchanged
 		if vol != nil {
 			vol.Observe(nil, lines)
@@ -151,7 +154,10 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	v.Outcome, v.Before = redline.OutcomeChanged, oldCompared
 	if prior.Recent != nil {
 		for _, r := range prior.Recent() {
-			if r.CaptureID != base.CaptureID && rules.Canonical(r.Text, r.FetchedAt) == v.Compared {
+			if r.CaptureID == base.CaptureID {
+				continue
+			}
+			if was, now := rules.Pair(r.Text, r.FetchedAt, ex.Text, p.FetchedAt); was == now {
 				v.RevertedTo = r.CaptureID
 				break
 			}

@@ -434,25 +434,21 @@ func randomRun(s string) bool {
 func (d *defaultSet) cacheBusters(line string, c *run) string {
 	var b strings.Builder
 	last := 0
-	for q := strings.IndexByte(line, '?'); q >= 0; {
-		ws := q
-		for ws > last && !urlStop(line[ws-1]) {
-			ws--
-		}
-		we := q
+	for ws := 0; ws < len(line); {
+		we := ws
 		for we < len(line) && !urlStop(line[we]) {
 			we++
 		}
-		next := -1
-		if i := strings.IndexByte(line[we:], '?'); i >= 0 {
-			next = we + i
-		}
-		word := asciiLower(line[ws:q])
-		if !strings.HasPrefix(word, "http://") && !strings.HasPrefix(word, "https://") &&
-			!strings.HasPrefix(word, "www.") && !strings.HasPrefix(word, "/") {
-			q = next
+		if we == ws {
+			ws++
 			continue
 		}
+		q := strings.IndexByte(line[ws:we], '?')
+		if q < 0 || !urlStart(line[ws:ws+q]) {
+			ws = we
+			continue
+		}
+		q += ws
 		u := line[q:q+1] + strings.TrimRight(line[q+1:we], ".,;:!?)]'")
 		query, frag := u[1:], ""
 		if h := strings.IndexByte(query, '#'); h >= 0 {
@@ -468,24 +464,28 @@ func (d *defaultSet) cacheBusters(line string, c *run) string {
 				kept = append(kept, p)
 			}
 		}
-		end := q + len(u) - len(frag)
-		repl := ""
-		if len(kept) > 0 {
-			repl = "?" + strings.Join(kept, "&")
-		}
 		if removed {
+			end := q + len(u) - len(frag)
 			c.note(RuleCacheBuster, line[q:end])
 			b.WriteString(line[last:q])
-			b.WriteString(repl)
+			if len(kept) > 0 {
+				b.WriteString("?" + strings.Join(kept, "&"))
+			}
 			last = end
 		}
-		q = next
+		ws = we
 	}
 	if last == 0 {
 		return line
 	}
 	b.WriteString(line[last:])
 	return b.String()
+}
+
+// urlStart reports whether a word is the start of a URL: http://, https://,
+// www. or a path from the root.
+func urlStart(w string) bool {
+	return prefixFold(w, "http://") || prefixFold(w, "https://") || prefixFold(w, "www.") || strings.HasPrefix(w, "/")
 }
 
 // urlStop reports the bytes that end a URL written in text.

@@ -355,13 +355,8 @@ func (c *run) replaceRuns(s string) string {
 // text (before its "?", ";" or "#"): ids there name a document, and a link
 // to another document is a change.
 func inURLPath(s string, i int) bool {
-	ws := strings.LastIndexByte(s[:i], ' ') + 1
-	word := asciiLower(s[ws:i])
-	if !strings.HasPrefix(word, "http://") && !strings.HasPrefix(word, "https://") &&
-		!strings.HasPrefix(word, "www.") && !strings.HasPrefix(word, "/") {
-		return false
-	}
-	return !strings.ContainsAny(word, "?;#")
+	word := s[strings.LastIndexByte(s[:i], ' ')+1 : i]
+	return urlStart(word) && !strings.ContainsAny(word, "?;#")
 }
 
 // isUUID reports a UUID: 8-4-4-4-12 hex digits.

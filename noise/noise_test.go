@@ -434,3 +434,34 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+// TestAdversarialInputs checks that Canonical stays linear on long lines
+// built to trip the scanners. A quadratic path takes minutes on 150 KB;
+// the bound leaves room for the race detector, which slows regexps 20×.
+func TestAdversarialInputs(t *testing.T) {
+	r := mustCompile(t, []string{`(?i)visitors online: \d+`, `a+b`}, true)
+	const n = 150 << 10
+	rep := func(s string) string { return strings.Repeat(s, n/len(s)+1)[:n] }
+	for _, c := range []struct{ name, text string }{
+		{"question marks", "/" + rep("?")},
+		{"url queries", rep("/a?v=1&")},
+		{"dates", rep("Wednesday, February 1, 2017 at 10:30 am ")},
+		{"numeric dates", rep("1/2/17 ")},
+		{"digits", rep("1234567890")},
+		{"token bytes", rep("aB3")},
+		{"last updated", rep("Last updated: 1 ")},
+		{"stamp times", rep("updated 10:30 as of 1 pm ")},
+		{"reference ids", rep("Reference #18.5cb7d517.1500411917.1b6a4c4 Ray ID: 7d1c2e3f4a5b6c7d ")},
+		{"views", rep("views 1 ")},
+		{"letters", rep("a")},
+		{"long word before day", rep("Januaryyyyy") + " 1, 2017"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			r.Canonical(c.text, feb1)
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("Canonical took %v on %d bytes", d, len(c.text))
+			}
+		})
+	}
+}

@@ -220,7 +220,7 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("noise rules of %s: %w", t.Name, err)
 		}
-		before, after = rules.Canonical(before, oldC.FetchedAt), rules.Canonical(after, newC.FetchedAt)
+		before, after = rules.Pair(before, oldC.FetchedAt, after, newC.FetchedAt)
 	}
 	oldName := fmt.Sprintf("capture %d (%s)", oldC.ID, oldC.FetchedAt.UTC().Format(time.RFC3339))
 	newName := fmt.Sprintf("capture %d (%s)", newC.ID, newC.FetchedAt.UTC().Format(time.RFC3339))
