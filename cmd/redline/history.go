@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,27 +79,39 @@ func cmdTargets(ctx context.Context, args []string, e env) error {
 	return tw.Flush()
 }
 
+// openTarget parses a command's flags, which must leave one argument, the
+// name of a target, then opens the app and loads that target. The caller
+// closes the app.
+func (c *common) openTarget(ctx context.Context, e env, fs *flag.FlagSet, args []string, usage string) (*app, redline.Target, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, redline.Target{}, err
+	}
+	if fs.NArg() != 1 {
+		return nil, redline.Target{}, usagef("usage: redline %s", usage)
+	}
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return nil, redline.Target{}, err
+	}
+	t, err := a.target(ctx, fs.Arg(0))
+	if err != nil {
+		a.close()
+		return nil, redline.Target{}, err
+	}
+	return a, t, nil
+}
+
 func cmdHistory(ctx context.Context, args []string, e env) error {
 	fs := newFlags("history", e)
 	var c common
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 50, "show at most this many captures (0 = all)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("usage: redline history [flags] NAME")
-	}
-	a, err := c.open(ctx, e)
+	a, t, err := c.openTarget(ctx, e, fs, args, "history [flags] NAME")
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	t, err := a.target(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	caps, err := a.store.Captures(ctx, t.ID, 0, *limit)
 	if err != nil {
 		return fmt.Errorf("list captures: %w", err)
@@ -184,23 +197,13 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 	to := fs.Int64("to", 0, "newer capture ID (default: the latest good capture)")
 	format := fs.String("format", "word", "word, unified or json")
 	raw := fs.Bool("raw", false, "compare the extracted texts as stored, without the target's noise rules")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("usage: redline diff [flags] NAME")
-	}
-	if *format != "word" && *format != "unified" && *format != "json" {
-		return usagef("--format must be word, unified or json, not %q", *format)
-	}
-	a, err := c.open(ctx, e)
+	a, t, err := c.openTarget(ctx, e, fs, args, "diff [flags] NAME")
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	t, err := a.target(ctx, fs.Arg(0))
-	if err != nil {
-		return err
+	if *format != "word" && *format != "unified" && *format != "json" {
+		return usagef("--format must be word, unified or json, not %q", *format)
 	}
 	oldC, newC, err := a.pickPair(ctx, t, *from, *to)
 	if err != nil {
@@ -280,21 +283,11 @@ func cmdVolatile(ctx context.Context, args []string, e env) error {
 	var c common
 	c.register(fs)
 	reset := fs.Bool("reset", false, "forget what was learned; every block alerts again until relearned")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("usage: redline volatile [--reset] NAME")
-	}
-	a, err := c.open(ctx, e)
+	a, t, err := c.openTarget(ctx, e, fs, args, "volatile [--reset] NAME")
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	t, err := a.target(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	if *reset {
 		if err := a.store.SetVolatility(ctx, t.ID, nil); err != nil {
 			return err

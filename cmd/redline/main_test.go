@@ -160,3 +160,48 @@ func TestSeedsCommand(t *testing.T) {
 }
 
 func testsiteError() testsite.Page { return testsite.Page{Status: 503, Body: "down for maintenance"} }
+
+func TestEvalCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"eval", "../../../shared/corpus"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	if code != exitOK || !strings.Contains(out.String(), "precision 1.00  recall 1.00") || !strings.Contains(out.String(), "fema-maria-mojibake") {
+		t.Fatalf("eval exited %d:\n%s%s", code, out.String(), errb.String())
+	}
+	// A corpus whose label is wrong makes eval fail.
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(mustAbs(t, "../../../shared/corpus"), "pairs"), filepath.Join(dir, "pairs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cases.tsv"), []byte("epa-hfstudy-identical\talert\tmislabelled\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"eval", dir}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}); code != exitFail || !strings.Contains(out.String(), "WRONG") {
+		t.Fatalf("mislabelled corpus: exit %d\n%s", code, out.String())
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestVolatileCommand(t *testing.T) {
+	h := newHarness(t)
+	h.check()
+	out, _, code := h.run("volatile", "policy")
+	if code != 0 || !strings.Contains(out, "no block learned") {
+		t.Fatalf("volatile exited %d:\n%s", code, out)
+	}
+	out, _, code = h.run("volatile", "--reset", "policy")
+	if code != 0 || !strings.Contains(out, "forgotten") {
+		t.Fatalf("volatile --reset exited %d:\n%s", code, out)
+	}
+	if _, _, code := h.run("volatile", "nope"); code != exitUsage {
+		t.Fatalf("unknown target: exit %d", code)
+	}
+}
