@@ -120,7 +120,32 @@ type Alert struct {
 	Attempts      int
 	NextAttemptAt time.Time
 	DeliveredAt   time.Time // zero until a 2xx answer
+	DeadAt        time.Time // zero unless given up after its last attempt
 	LastError     string
+}
+
+// Delivery states of an alert, for listings.
+const (
+	AlertPending   = "pending"
+	AlertDelivered = "delivered"
+	AlertDead      = "dead"
+)
+
+// State is AlertDelivered, AlertDead or AlertPending.
+func (a Alert) State() string {
+	switch {
+	case !a.DeliveredAt.IsZero():
+		return AlertDelivered
+	case !a.DeadAt.IsZero():
+		return AlertDead
+	}
+	return AlertPending
+}
+
+// AlertFilter selects alerts for a listing.
+type AlertFilter struct {
+	State string // "" (all), AlertPending, AlertDelivered or AlertDead
+	Limit int    // 0 = no limit
 }
 
 // Attempt is the record of one delivery attempt of an alert.
@@ -131,6 +156,9 @@ type Attempt struct {
 	Latency    time.Duration
 	Error      string // empty on success
 	Response   string // short excerpt of the answer body
+	// DeadLetter, on a failed attempt, gives the alert up: it is not
+	// claimed again until revived with Store.RetryAlert.
+	DeadLetter bool
 }
 
 // CheckRecord is everything one check writes. The store commits it in one

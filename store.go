@@ -56,14 +56,20 @@ type Store interface {
 	// is due at or before now, oldest first.
 	ClaimAlerts(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Alert, error)
 	// RecordAttempt stores one delivery attempt and releases the alert's
-	// lease. When delivered, the alert is done; otherwise it is due again
-	// at next.
+	// lease. When delivered, the alert is done; when a.DeadLetter, it is
+	// given up; otherwise it is due again at next.
 	RecordAttempt(ctx context.Context, a Attempt, delivered bool, next time.Time) error
+	// Alerts lists alerts, newest first.
+	Alerts(ctx context.Context, f AlertFilter) ([]Alert, error)
+	// RetryAlert makes an alert due again at now, whatever its state, with
+	// a fresh count of attempts (its attempt history stays). ErrNotFound
+	// for an unknown alert.
+	RetryAlert(ctx context.Context, id string, now time.Time) error
 	// Alert returns one alert by ID, or ErrNotFound.
 	Alert(ctx context.Context, id string) (Alert, error)
 	// Attempts lists the delivery attempts of one alert, oldest first.
 	Attempts(ctx context.Context, alertID string) ([]Attempt, error)
-	// PendingAlerts counts the alerts not yet delivered.
+	// PendingAlerts counts the alerts neither delivered nor dead.
 	PendingAlerts(ctx context.Context) (int, error)
 
 	Close() error

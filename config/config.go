@@ -50,6 +50,7 @@ const (
 	DefaultConcurrency     = 4
 	DefaultNotifierTimeout = 10 * time.Second
 	DefaultRetryBase       = 10 * time.Second
+	DefaultMaxAttempts     = 10
 )
 
 // Limits enforced by validation.
@@ -95,12 +96,13 @@ type Defaults struct {
 
 // Notifier is one webhook receiver of alerts.
 type Notifier struct {
-	Name      string
-	URL       string        // http or https
-	Secret    string        // as written (after ${VAR} expansion): raw, or "whsec_" + base64; see SecretKey
-	Tags      []string      // only targets carrying one of these tags; empty means every target
-	Timeout   time.Duration // per delivery attempt
-	RetryBase time.Duration // first retry delay after a failed delivery; doubles per attempt up to an hour
+	Name        string
+	URL         string        // http or https
+	Secret      string        // as written (after ${VAR} expansion): raw, or "whsec_" + base64; see SecretKey
+	Tags        []string      // only targets carrying one of these tags; empty means every target
+	Timeout     time.Duration // per delivery attempt
+	RetryBase   time.Duration // first retry delay after a failed delivery; doubles per attempt up to an hour
+	MaxAttempts int           // failed attempts before an alert is dead-lettered
 
 	// Routing by what a change amounts to; zero values let everything through.
 	MinWords        int    // at least this many words added + removed

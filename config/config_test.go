@@ -103,12 +103,13 @@ func TestValid(t *testing.T) {
 	}
 
 	wantN := []Notifier{{
-		Name:      "watchdog",
-		URL:       "https://hooks.example.org/redline",
-		Secret:    secret,
-		Tags:      []string{"doj"},
-		Timeout:   10 * time.Second,
-		RetryBase: 10 * time.Second,
+		Name:        "watchdog",
+		URL:         "https://hooks.example.org/redline",
+		Secret:      secret,
+		Tags:        []string{"doj"},
+		Timeout:     10 * time.Second,
+		RetryBase:   10 * time.Second,
+		MaxAttempts: 10,
 	}}
 	if !reflect.DeepEqual(c.Notifiers, wantN) {
 		t.Errorf("Notifiers = %+v, want %+v", c.Notifiers, wantN)

@@ -67,12 +67,13 @@ type rawTarget struct {
 }
 
 type rawNotifier struct {
-	Name      string     `yaml:"name"`
-	URL       string     `yaml:"url"`
-	Secret    string     `yaml:"secret"`
-	Tags      stringList `yaml:"tags"`
-	Timeout   *duration  `yaml:"timeout"`
-	RetryBase *duration  `yaml:"retry_base"`
+	Name        string     `yaml:"name"`
+	URL         string     `yaml:"url"`
+	Secret      string     `yaml:"secret"`
+	Tags        stringList `yaml:"tags"`
+	Timeout     *duration  `yaml:"timeout"`
+	RetryBase   *duration  `yaml:"retry_base"`
+	MaxAttempts *int       `yaml:"max_attempts"`
 
 	MinWords        int    `yaml:"min_words"`
 	KeywordsOnly    bool   `yaml:"keywords_only"`

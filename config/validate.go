@@ -260,12 +260,13 @@ func mergeKeywords(a, b []string) []string {
 func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 	p := indexPath("notifiers", i)
 	n := Notifier{
-		Name:      strings.TrimSpace(r.Name),
-		URL:       strings.TrimSpace(r.URL),
-		Secret:    r.Secret,
-		Tags:      d.names(p+".tags", r.Tags),
-		Timeout:   DefaultNotifierTimeout,
-		RetryBase: DefaultRetryBase,
+		Name:        strings.TrimSpace(r.Name),
+		URL:         strings.TrimSpace(r.URL),
+		Secret:      r.Secret,
+		Tags:        d.names(p+".tags", r.Tags),
+		Timeout:     DefaultNotifierTimeout,
+		RetryBase:   DefaultRetryBase,
+		MaxAttempts: DefaultMaxAttempts,
 	}
 	ok := d.checkName(p+".name", n.Name)
 	if n.URL == "" {
@@ -294,6 +295,12 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 		n.Timeout = time.Duration(*r.Timeout)
 		if n.Timeout == 0 {
 			d.errorf(d.line(p+".timeout"), p+".timeout", "must be more than 0s")
+		}
+	}
+	if r.MaxAttempts != nil {
+		n.MaxAttempts = *r.MaxAttempts
+		if n.MaxAttempts < 1 || n.MaxAttempts > 100 {
+			d.errorf(d.line(p+".max_attempts"), p+".max_attempts", "%d is out of range 1..100", n.MaxAttempts)
 		}
 	}
 	if r.RetryBase != nil {

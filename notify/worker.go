@@ -23,6 +23,8 @@ const (
 	DefaultLease     = 2 * time.Minute
 	DefaultPoll      = 2 * time.Second
 	DefaultBatch     = 16
+	// DefaultMaxAttempts spans about a day with the default backoff.
+	DefaultMaxAttempts = 10
 )
 
 // Endpoint is where one notifier's alerts go.
@@ -34,6 +36,9 @@ type Endpoint struct {
 	// RetryBase is the delay before the first retry; it doubles per
 	// attempt up to Worker.RetryMax. Zero: the worker's RetryBase.
 	RetryBase time.Duration
+	// MaxAttempts is how many failed attempts dead-letter an alert;
+	// DefaultMaxAttempts when zero.
+	MaxAttempts int
 }
 
 // Outbox is the part of redline.Store the worker uses.
@@ -147,9 +152,18 @@ func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
 	delivered := att.Error == ""
 	next := time.Time{}
 	log := w.logger().With("alert_id", a.ID, "notifier", a.Notifier, "attempt", a.Attempts+1)
-	if delivered {
+	maxAttempts := ep.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	switch {
+	case delivered:
 		log.Info("alert delivered", "status", att.StatusCode, "latency", att.Latency)
-	} else {
+	case a.Attempts+1 >= maxAttempts:
+		att.DeadLetter = true
+		log.Error("alert dead-lettered after its last attempt; \"redline deliveries retry ID\" sends it again",
+			"status", att.StatusCode, "error", att.Error)
+	default:
 		next = w.now().Add(w.backoff(ep.RetryBase, a.Attempts+1))
 		log.Warn("alert delivery failed", "status", att.StatusCode, "error", att.Error, "next_attempt_at", next)
 	}

@@ -162,3 +162,41 @@ func TestBackoffDoublesAndCaps(t *testing.T) {
 		t.Errorf("endpoint RetryBase ignored: %v", got)
 	}
 }
+
+func TestWorkerDeadLetters(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	st := newOutbox(t, clk.now())
+	var mu sync.Mutex
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	w := &Worker{
+		Outbox:    st,
+		Endpoints: map[string]Endpoint{"hook": {Name: "hook", URL: srv.URL, MaxAttempts: 2}, "gone": {Name: "gone", URL: srv.URL, MaxAttempts: 2}},
+		Owner:     "test", Now: clk.now, RetryBase: time.Minute,
+	}
+	for range 4 {
+		if _, _, err := w.Pass(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Hour)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != 4 { // two alerts, two attempts each, then nothing
+		t.Fatalf("receiver saw %d requests, want 4", hits)
+	}
+	a, err := st.Alert(ctx, "msg_a")
+	if err != nil || a.State() != redline.AlertDead || a.Attempts != 2 {
+		t.Fatalf("msg_a: %+v, %v", a, err)
+	}
+	if n, _ := st.PendingAlerts(ctx); n != 0 {
+		t.Fatalf("PendingAlerts = %d, want 0", n)
+	}
+}

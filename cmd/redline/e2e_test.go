@@ -352,3 +352,62 @@ func isTimeout(msg string) bool {
 	msg = strings.ToLower(msg)
 	return strings.Contains(msg, "timeout") || strings.Contains(msg, "deadline exceeded")
 }
+
+// TestDeadLetterAndRetry: a receiver that keeps failing dead-letters the
+// alert after max_attempts; "deliveries" lists every attempt without the
+// notifier's URL or secret; "deliveries retry" sends it again.
+func TestDeadLetterAndRetry(t *testing.T) {
+	h := newHarness(t)
+	cfg, err := os.ReadFile(h.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte("    retry_base: 10ms\n"), []byte("    retry_base: 10ms\n    max_attempts: 2\n"), 1)
+	if err := os.WriteFile(h.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.check()
+	h.recv.set(500, false)
+	h.setPolicy(edit(policyText, "Officers shall decline", "Officers may decline"), "x")
+	h.check()
+	time.Sleep(50 * time.Millisecond)
+	if out := h.check(); !strings.Contains(out, "1 failed") {
+		t.Fatalf("second attempt:\n%s", out)
+	}
+	time.Sleep(100 * time.Millisecond)
+	h.check()
+	if n := len(h.recv.deliveries()); n != 2 {
+		t.Fatalf("receiver saw %d attempts, want 2 (max_attempts)", n)
+	}
+	out, errs, code := h.run("deliveries", "--state", "dead")
+	if code != 0 || !strings.Contains(out, "page.changed") || !strings.Contains(out, "dead") || strings.Count(out, "500") < 2 {
+		t.Fatalf("deliveries --state dead exited %d:\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, testSecret) || strings.Contains(out, "/hook") {
+		t.Fatalf("deliveries shows the notifier's secret or URL:\n%s", out)
+	}
+	id := h.recv.deliveries()[0].header.Get("webhook-id")
+	h.recv.set(0, false)
+	out, _, code = h.run("deliveries", "retry", id)
+	if code != 0 || !strings.Contains(out, "1 delivered") {
+		t.Fatalf("deliveries retry exited %d:\n%s", code, out)
+	}
+	ds := h.recv.deliveries()
+	if len(ds) != 3 || ds[2].header.Get("webhook-id") != id {
+		t.Fatalf("retry sent %d requests; last id %q, want %q", len(ds), ds[len(ds)-1].header.Get("webhook-id"), id)
+	}
+	out, _, _ = h.run("deliveries", "--json")
+	var listed []struct {
+		ID       string `json:"id"`
+		State    string `json:"state"`
+		Attempts []struct {
+			StatusCode int `json:"status_code"`
+		} `json:"attempts"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 1 || listed[0].State != "delivered" || len(listed[0].Attempts) != 3 {
+		t.Fatalf("deliveries --json: %v\n%s", err, out)
+	}
+	if _, _, code := h.run("deliveries", "retry", "msg_nope"); code != exitUsage {
+		t.Fatalf("retry of an unknown alert: exit %d", code)
+	}
+}

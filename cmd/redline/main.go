@@ -32,6 +32,7 @@ Commands:
   targets   list the configured targets and their state
   history   list the captures of one target, newest first
   diff      show the difference between two captures of one target
+  deliveries list alerts and every delivery attempt; "deliveries retry ID" sends one again
   seeds     list the built-in seed lists
   volatile  list (or --reset) the blocks of a target learned as volatile
   eval      score the noise rules on a labelled corpus of page pairs
@@ -86,15 +87,16 @@ func Main(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string, env) error{
-		"check":    cmdCheck,
-		"run":      cmdRun,
-		"demo":     cmdDemo,
-		"targets":  cmdTargets,
-		"history":  cmdHistory,
-		"diff":     cmdDiff,
-		"seeds":    cmdSeeds,
-		"eval":     cmdEval,
-		"volatile": cmdVolatile,
+		"check":      cmdCheck,
+		"run":        cmdRun,
+		"demo":       cmdDemo,
+		"targets":    cmdTargets,
+		"history":    cmdHistory,
+		"diff":       cmdDiff,
+		"seeds":      cmdSeeds,
+		"eval":       cmdEval,
+		"deliveries": cmdDeliveries,
+		"volatile":   cmdVolatile,
 		"version": func(context.Context, []string, env) error {
 			fmt.Fprintln(e.stdout, "redline", version)
 			return nil

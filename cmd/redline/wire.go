@@ -149,7 +149,7 @@ func (a *app) worker() (*notify.Worker, error) {
 		if err != nil {
 			return nil, usagef("notifier %s: %v", n.Name, err)
 		}
-		w.Endpoints[n.Name] = notify.Endpoint{Name: n.Name, URL: n.URL, Key: key, Timeout: n.Timeout, RetryBase: n.RetryBase}
+		w.Endpoints[n.Name] = notify.Endpoint{Name: n.Name, URL: n.URL, Key: key, Timeout: n.Timeout, RetryBase: n.RetryBase, MaxAttempts: n.MaxAttempts}
 	}
 	return w, nil
 }

@@ -14,16 +14,17 @@ import (
 
 // alertColumns are the columns scanned by scanAlert, in order.
 const alertColumns = `id, notifier, event, target_id, change_id, payload, created_at,
-	attempts, next_attempt_at, delivered_at, last_error`
+	attempts, next_attempt_at, delivered_at, last_error, dead_at`
 
 func scanAlert(row interface{ Scan(...any) error }) (redline.Alert, error) {
 	var (
 		a                        redline.Alert
 		changeID, deliveredAt    sql.NullInt64
+		deadAt                   sql.NullInt64
 		createdAt, nextAttemptAt int64
 	)
 	err := row.Scan(&a.ID, &a.Notifier, &a.Event, &a.TargetID, &changeID, &a.Payload, &createdAt,
-		&a.Attempts, &nextAttemptAt, &deliveredAt, &a.LastError)
+		&a.Attempts, &nextAttemptAt, &deliveredAt, &a.LastError, &deadAt)
 	if err != nil {
 		return redline.Alert{}, err
 	}
@@ -31,6 +32,7 @@ func scanAlert(row interface{ Scan(...any) error }) (redline.Alert, error) {
 	a.CreatedAt = time.Unix(0, createdAt).UTC()
 	a.NextAttemptAt = time.Unix(0, nextAttemptAt).UTC()
 	a.DeliveredAt = timeOf(deliveredAt)
+	a.DeadAt = timeOf(deadAt)
 	return a, nil
 }
 
@@ -66,7 +68,7 @@ func (s *Store) ClaimAlerts(ctx context.Context, owner string, now time.Time, le
 		rows, err := tx.QueryContext(ctx, `UPDATE alerts SET lease_owner = ?1, lease_until = ?2
 			WHERE id IN (
 				SELECT id FROM alerts
-				WHERE delivered_at IS NULL AND next_attempt_at <= ?3
+				WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ?3
 					AND (lease_owner IS NULL OR lease_until <= ?3)
 				ORDER BY next_attempt_at, created_at, id
 				LIMIT ?4)
@@ -114,9 +116,10 @@ func (s *Store) RecordAttempt(ctx context.Context, a redline.Attempt, delivered 
 			last_error = ?1,
 			next_attempt_at = CASE WHEN ?2 OR delivered_at IS NOT NULL THEN next_attempt_at ELSE ?3 END,
 			delivered_at = CASE WHEN ?2 THEN COALESCE(delivered_at, ?4) ELSE delivered_at END,
+			dead_at = CASE WHEN NOT ?2 AND ?6 AND delivered_at IS NULL THEN ?4 ELSE dead_at END,
 			lease_owner = NULL, lease_until = NULL
 			WHERE id = ?5`,
-			a.Error, delivered, unixNano(next), unixNano(a.At), a.AlertID)
+			a.Error, delivered, unixNano(next), unixNano(a.At), a.AlertID, a.DeadLetter)
 		if err != nil {
 			return err
 		}
@@ -181,8 +184,69 @@ func (s *Store) Attempts(ctx context.Context, alertID string) ([]redline.Attempt
 // PendingAlerts counts the alerts not yet delivered.
 func (s *Store) PendingAlerts(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL AND dead_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pending alerts: %w", err)
 	}
 	return n, nil
+}
+
+// Alerts lists alerts, newest first, filtered by state.
+func (s *Store) Alerts(ctx context.Context, f redline.AlertFilter) ([]redline.Alert, error) {
+	q := `SELECT ` + alertColumns + ` FROM alerts`
+	switch f.State {
+	case "":
+	case redline.AlertPending:
+		q += ` WHERE delivered_at IS NULL AND dead_at IS NULL`
+	case redline.AlertDelivered:
+		q += ` WHERE delivered_at IS NOT NULL`
+	case redline.AlertDead:
+		q += ` WHERE delivered_at IS NULL AND dead_at IS NOT NULL`
+	default:
+		return nil, fmt.Errorf("alerts: unknown state %q", f.State)
+	}
+	q += ` ORDER BY created_at DESC, id DESC`
+	var args []any
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	defer rows.Close()
+	var as []redline.Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+		as = append(as, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
+	return as, nil
+}
+
+// RetryAlert makes an alert due again at now, whatever its state, with a
+// fresh count of attempts; its attempt history stays.
+func (s *Store) RetryAlert(ctx context.Context, id string, now time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET delivered_at = NULL, dead_at = NULL, attempts = 0,
+			next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, unixNano(now), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return redline.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("retry alert %s: %w", id, err)
+	}
+	return nil
 }

@@ -167,3 +167,61 @@ func testPendingAlerts(e *env) {
 		e.t.Errorf("PendingAlerts after one delivery and one failure = %d, want 2", n)
 	}
 }
+
+// testDeadLetters: an attempt marked DeadLetter gives the alert up; it is
+// no longer claimed or pending, is listed as dead, and RetryAlert revives it
+// with a fresh attempt count and its history kept.
+func testDeadLetters(e *env) {
+	t0 := base()
+	tg := e.addTarget(t0, def("alpha"))
+	e.addAlerts(tg, t0, false, "live", "doomed", "done")
+	e.recordAttempt(redline.Attempt{AlertID: "done", At: t0, StatusCode: 204}, true, time.Time{})
+	e.recordAttempt(redline.Attempt{AlertID: "doomed", At: t0, StatusCode: 500, Error: "HTTP 500"}, false, t0.Add(time.Minute))
+	e.recordAttempt(redline.Attempt{AlertID: "doomed", At: t0.Add(time.Minute), StatusCode: 500, Error: "HTTP 500", DeadLetter: true}, false, time.Time{})
+
+	d := e.alert("doomed")
+	if d.State() != redline.AlertDead || d.Attempts != 2 {
+		e.t.Fatalf("doomed: state %s attempts %d", d.State(), d.Attempts)
+	}
+	e.wantTime("DeadAt", d.DeadAt, t0.Add(time.Minute))
+	e.wantAlerts("ClaimAlerts much later", e.claimAlerts("w", t0.Add(24*time.Hour), time.Minute, 10), "live")
+	if n := e.pending(); n != 1 {
+		e.t.Errorf("PendingAlerts = %d, want 1", n)
+	}
+	for state, want := range map[string][]string{
+		"": {"done", "doomed", "live"}, redline.AlertDead: {"doomed"},
+		redline.AlertDelivered: {"done"}, redline.AlertPending: {"live"},
+	} {
+		got, err := e.s.Alerts(e.ctx, redline.AlertFilter{State: state})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		ids := alertIDs(got)
+		slices.Sort(ids)
+		e.wantEqual("Alerts("+state+")", ids, want)
+	}
+	if got, err := e.s.Alerts(e.ctx, redline.AlertFilter{Limit: 1}); err != nil || len(got) != 1 {
+		e.t.Errorf("Alerts limit 1 = %v, %v", got, err)
+	}
+
+	// A dead-letter flag on a delivered alert changes nothing.
+	e.recordAttempt(redline.Attempt{AlertID: "done", At: t0.Add(time.Hour), Error: "late", DeadLetter: true}, false, time.Time{})
+	if st := e.alert("done").State(); st != redline.AlertDelivered {
+		e.t.Errorf("done: state %s after a late dead-letter attempt", st)
+	}
+
+	t1 := t0.Add(48 * time.Hour)
+	if err := e.s.RetryAlert(e.ctx, "doomed", t1); err != nil {
+		e.t.Fatal(err)
+	}
+	d = e.alert("doomed")
+	if d.State() != redline.AlertPending || d.Attempts != 0 {
+		e.t.Fatalf("revived: state %s attempts %d", d.State(), d.Attempts)
+	}
+	e.wantAlerts("ClaimAlerts after retry", e.claimAlerts("w2", t1, time.Minute, 10), "live", "doomed")
+	atts, err := e.s.Attempts(e.ctx, "doomed")
+	if err != nil || len(atts) != 2 {
+		e.t.Errorf("history after retry: %d attempts, %v", len(atts), err)
+	}
+	e.wantErr("RetryAlert(nope)", e.s.RetryAlert(e.ctx, "nope", t1), redline.ErrNotFound)
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"AlertLifecycle", testAlertLifecycle},
 		{"ClaimAlertsOrder", testClaimAlertsOrder},
 		{"PendingAlerts", testPendingAlerts},
+		{"DeadLetters", testDeadLetters},
 		{"Concurrency", testConcurrency},
 	}
 	for _, tc := range tests {
