@@ -53,6 +53,9 @@ const (
 	// OutcomeSelectorMissing: the page was fetched but the target's select
 	// selectors matched nothing; never an empty diff.
 	OutcomeSelectorMissing Outcome = "selector-missing"
+	// OutcomeGone: the page answered 404 or 410, or redirected to its
+	// site's home page.
+	OutcomeGone Outcome = "gone"
 )
 
 // Good reports whether a capture with this outcome holds the page's real text
@@ -102,6 +105,10 @@ type Change struct {
 const (
 	EventPageChanged     = "page.changed"
 	EventSelectorMissing = "selector.missing"
+	EventPageRemoved     = "page.removed"  // gone for several checks in a row
+	EventPageRestored    = "page.restored" // back after page.removed
+	EventPageBlocked     = "page.blocked"  // blocked for several checks in a row; again, with state "recovered", when it is not
+	EventCheckFailing    = "check.failing" // errors for several checks in a row; again, with state "recovered", when they stop
 )
 
 // Alert is one message to one notifier: a row of the transactional outbox.

@@ -172,7 +172,8 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 			}
 		}
 		vol := loadVolatility(t.Volatility, m.logger())
-		v = m.judge().Judge(ctx, t, prior, vol, Page{Status: resp.Status, Header: resp.Header, Body: resp.Body, FetchedAt: c.FetchedAt})
+		v = m.judge().Judge(ctx, t, prior, vol, Page{URL: t.URL, FinalURL: resp.FinalURL, Status: resp.Status,
+			Header: resp.Header, Body: resp.Body, FetchedAt: c.FetchedAt})
 		c.Outcome, c.Error = v.Outcome, v.Error
 		if v.Outcome.Good() {
 			rec.Text = []byte(v.Text)
@@ -192,10 +193,8 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 				m.queueChanged(rec, t, base, &v)
 			}
 		}
-		if v.Outcome == redline.OutcomeSelectorMissing && m.missingStreak(ctx, t) == SelectorMissingAfter {
-			m.queueEvent(rec, t, redline.EventSelectorMissing, v.Error)
-		}
 	}
+	m.queueStreakEvents(ctx, rec, t)
 
 	rec.NextDue = m.nextDue(t, ferr)
 	if err := m.Store.RecordCheck(ctx, rec); err != nil {
@@ -286,64 +285,45 @@ func (m *Monitor) shouldAlert(ctx context.Context, t redline.Target, v Verdict) 
 	return len(last) == 0 || last[0].RevertedTo == 0
 }
 
-// SelectorMissingAfter is how many consecutive checks must miss the tracked
-// region before a selector.missing alert is raised (once per streak).
-const SelectorMissingAfter = 3
-
-// missingStreak counts this check and the consecutive selector misses
-// before it.
-func (m *Monitor) missingStreak(ctx context.Context, t redline.Target) int {
-	caps, err := m.Store.Captures(ctx, t.ID, 0, SelectorMissingAfter)
-	if err != nil {
-		m.logger().Warn("load captures", "target", t.Name, "error", err)
-		return 0
-	}
-	n := 1
-	for _, c := range caps {
-		if c.Outcome != redline.OutcomeSelectorMissing {
-			break
-		}
-		n++
-	}
-	return n
-}
-
 // queueChanged adds one page.changed outbox row per route that wants this
 // change; the payload is rendered inside the store's transaction, once the
 // capture ID is known.
 func (m *Monitor) queueChanged(rec *redline.CheckRecord, t redline.Target, base redline.Capture, v *Verdict) {
+	var routes []Route
 	for _, r := range m.Routes {
-		if !r.matches(t) || !r.wants(v) {
-			continue
+		if r.matches(t) && r.wants(v) {
+			routes = append(routes, r)
 		}
-		rec.Alerts = append(rec.Alerts, redline.Alert{
-			ID: newID(), Notifier: r.Notifier, Event: redline.EventPageChanged,
-			TargetID: t.ID, CreatedAt: m.now(),
-		})
 	}
-	if len(rec.Alerts) == 0 {
+	if len(routes) == 0 {
 		return
 	}
 	unified := diff.Unified(v.Before, v.Compared, fmt.Sprintf("capture %d", base.ID), "current", 3)
-	rec.Render = func(a *redline.Alert, c redline.Capture, _ *redline.Change) error {
-		p, err := notify.Marshal(notify.NewChanged(a.ID, t, base, c, v.Diff, v.Analysis, v.RevertedTo, unified))
-		a.Payload = p
-		return err
-	}
+	m.queue(rec, t, redline.EventPageChanged, routes, func(a *redline.Alert, c redline.Capture, _ *redline.Change) ([]byte, error) {
+		return notify.Marshal(notify.NewChanged(a.ID, t, base, c, v.Diff, v.Analysis, v.RevertedTo, unified))
+	})
 }
 
-// queueEvent adds one outbox row per route for an event about a target.
-func (m *Monitor) queueEvent(rec *redline.CheckRecord, t redline.Target, event, detail string) {
-	for _, r := range m.Routes {
-		if !r.matches(t) {
-			continue
-		}
-		rec.Alerts = append(rec.Alerts, redline.Alert{
-			ID: newID(), Notifier: r.Notifier, Event: event, TargetID: t.ID, CreatedAt: m.now(),
-		})
+// queue adds one alert of event per route, rendered by render inside the
+// store's transaction. Several events of one check each keep their own
+// renderer.
+func (m *Monitor) queue(rec *redline.CheckRecord, t redline.Target, event string, routes []Route,
+	render func(a *redline.Alert, c redline.Capture, ch *redline.Change) ([]byte, error)) {
+	ids := map[string]bool{}
+	for _, r := range routes {
+		a := redline.Alert{ID: newID(), Notifier: r.Notifier, Event: event, TargetID: t.ID, CreatedAt: m.now()}
+		ids[a.ID] = true
+		rec.Alerts = append(rec.Alerts, a)
 	}
-	rec.Render = func(a *redline.Alert, c redline.Capture, _ *redline.Change) error {
-		p, err := notify.Marshal(notify.NewEvent(a.ID, event, t, c, detail))
+	prev := rec.Render
+	rec.Render = func(a *redline.Alert, c redline.Capture, ch *redline.Change) error {
+		if !ids[a.ID] {
+			if prev == nil {
+				return fmt.Errorf("no renderer for alert %s (%s)", a.ID, a.Event)
+			}
+			return prev(a, c, ch)
+		}
+		p, err := render(a, c, ch)
 		a.Payload = p
 		return err
 	}

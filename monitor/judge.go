@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +25,8 @@ const MojibakeMargin = 3
 
 // Page is one fetched response, as the judge sees it.
 type Page struct {
+	URL       string // requested; with FinalURL, tells a redirect to the home page
+	FinalURL  string
 	Status    int
 	Header    http.Header
 	Body      []byte
@@ -101,6 +104,12 @@ func (j *Judge) Rules(t redline.Target) (*noise.Rules, error) {
 func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *noise.Volatility, p Page) Verdict {
 	if blocked, why := crawler.Blocked(p.Status, p.Header, p.Body); blocked {
 		return Verdict{Outcome: redline.OutcomeBlocked, Error: why}
+	}
+	if p.Status == http.StatusNotFound || p.Status == http.StatusGone {
+		return Verdict{Outcome: redline.OutcomeGone, Error: fmt.Sprintf("HTTP %d", p.Status)}
+	}
+	if home(p.URL, p.FinalURL) {
+		return Verdict{Outcome: redline.OutcomeGone, Error: "redirected to the site's home page " + p.FinalURL}
 	}
 	if p.Status < 200 || p.Status > 299 {
 		return Verdict{Outcome: redline.OutcomeError, Error: fmt.Sprintf("HTTP %d", p.Status)}
@@ -182,4 +191,24 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 // multiline reports whether a hunk runs over more than one line.
 func multiline(h diff.Hunk) bool {
 	return slices.ContainsFunc(h.Segments, func(s diff.Segment) bool { return strings.Contains(s.Text, "\n") })
+}
+
+// home reports whether a request for a page other than a site's home page
+// ended, after redirects, on that site's home page: how sites often answer
+// for a page they took down.
+func home(requested, final string) bool {
+	if final == "" || requested == final {
+		return false
+	}
+	r, err1 := url.Parse(requested)
+	f, err2 := url.Parse(final)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	isHome := func(u *url.URL) bool {
+		p := strings.TrimSuffix(u.Path, "/")
+		return p == "" || p == "/index.html" || p == "/index.htm" || p == "/index.php" || p == "/home"
+	}
+	return !isHome(r) && isHome(f) && f.RawQuery == "" &&
+		strings.TrimPrefix(r.Hostname(), "www.") == strings.TrimPrefix(f.Hostname(), "www.")
 }

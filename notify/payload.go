@@ -50,6 +50,12 @@ type Event struct {
 	Target    TargetRef  `json:"target"`
 	Current   CaptureRef `json:"current"`
 	Detail    string     `json:"detail"`
+	// State is "started" or "recovered" for events raised at both ends of
+	// a streak (page.blocked, check.failing); "" otherwise.
+	State string `json:"state,omitempty"`
+	// ChangeID is set on page.restored when the page came back with other
+	// wording than it had before (a page.changed alert carries the diff).
+	ChangeID int64 `json:"change_id,omitempty"`
 }
 
 // TargetRef names the target an alert is about.
