@@ -67,6 +67,7 @@ type Config struct {
 	Storage   string // as written, or DefaultStorage: "sqlite:PATH" or a postgres:// URL; see StoragePath
 	UserAgent string // sent with every request; DefaultUserAgent when absent
 	Listen    string // host:port for the HTTP server; "" when not set
+	PublicURL string // public base URL of redline's web pages, for links in alerts; "" when not set
 	Crawler   Crawler
 	Defaults  Defaults
 	Seeds     []string         // names of the seed lists merged into Targets, as written
@@ -104,11 +105,25 @@ type Notifier struct {
 	RetryBase   time.Duration // first retry delay after a failed delivery; doubles per attempt up to an hour
 	MaxAttempts int           // failed attempts before an alert is dead-lettered
 
+	Format   string // json (default), slack, discord, teams or mattermost
+	Template string // Go text/template for the message text (see the README); "" for the default
+	// Email, when set, sends alerts by email instead of to URL.
+	Email *Email
+
 	// Routing by what a change amounts to; zero values let everything through.
 	MinWords        int    // at least this many words added + removed
 	KeywordsOnly    bool   // only changes that touch a watched keyword
 	MinSignificance string // "", "low", "medium" or "high"
 
+}
+
+// Email is how an email notifier reaches its SMTP server.
+type Email struct {
+	SMTP               string // host:port
+	From               string
+	To                 []string
+	Username, Password string
+	TLS                string // "", starttls, tls or none (loopback only)
 }
 
 // SecretKey returns the HMAC key for signing: the base64-decoded part of a

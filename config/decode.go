@@ -26,6 +26,7 @@ type rawFile struct {
 	Storage   *string       `yaml:"storage"`
 	UserAgent *string       `yaml:"user_agent"`
 	Listen    string        `yaml:"listen"`
+	PublicURL string        `yaml:"public_url"`
 	Crawler   rawCrawler    `yaml:"crawler"`
 	Defaults  rawDefaults   `yaml:"defaults"`
 	Targets   []rawTarget   `yaml:"targets"`
@@ -75,9 +76,23 @@ type rawNotifier struct {
 	RetryBase   *duration  `yaml:"retry_base"`
 	MaxAttempts *int       `yaml:"max_attempts"`
 
+	Format   string    `yaml:"format"`
+	Template string    `yaml:"template"`
+	Email    *rawEmail `yaml:"email"`
+
 	MinWords        int    `yaml:"min_words"`
 	KeywordsOnly    bool   `yaml:"keywords_only"`
 	MinSignificance string `yaml:"min_significance"`
+}
+
+// rawEmail is a notifier that sends email through an SMTP server.
+type rawEmail struct {
+	SMTP     string     `yaml:"smtp"` // host:port
+	From     string     `yaml:"from"`
+	To       stringList `yaml:"to"`
+	Username string     `yaml:"username"`
+	Password string     `yaml:"password"`
+	TLS      string     `yaml:"tls"`
 }
 
 // stringList is a YAML string or list of strings.

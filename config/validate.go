@@ -16,6 +16,7 @@ import (
 	"redline"
 	"redline/diff"
 	"redline/extract"
+	"redline/notify"
 	"redline/seeds"
 )
 
@@ -40,6 +41,10 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 		d.errorf(d.line("user_agent"), "user_agent", "must not be empty (name the crawler and a contact, e.g. %q)", DefaultUserAgent+" (+mailto:ops@example.org)")
 	case strings.IndexFunc(c.UserAgent, unicode.IsControl) >= 0:
 		d.errorf(d.line("user_agent"), "user_agent", "must not contain control characters or line breaks")
+	}
+	if raw.PublicURL != "" {
+		c.PublicURL = strings.TrimRight(raw.PublicURL, "/")
+		d.checkURL("public_url", c.PublicURL)
 	}
 	if raw.Listen != "" {
 		c.Listen = raw.Listen
@@ -269,10 +274,28 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 		MaxAttempts: DefaultMaxAttempts,
 	}
 	ok := d.checkName(p+".name", n.Name)
-	if n.URL == "" {
-		d.errorf(d.line(p+".url", p), p+".url", "is required")
-	} else {
+	switch {
+	case r.Email != nil && n.URL != "":
+		d.errorf(d.line(p+".email"), p+".email", "a notifier has either url or email, not both")
+	case r.Email != nil:
+		n.Email = d.email(p+".email", r.Email)
+	case n.URL == "":
+		d.errorf(d.line(p+".url", p), p+".url", "is required (or email)")
+	default:
 		d.checkURL(p+".url", n.URL)
+	}
+	if r.Format != "" {
+		f, err := notify.ParseFormat(r.Format)
+		if err != nil {
+			d.errorf(d.line(p+".format"), p+".format", "%v", err)
+		}
+		n.Format = string(f)
+	}
+	if r.Template != "" {
+		if _, err := notify.ParseTemplate(n.Name, r.Template); err != nil {
+			d.errorf(d.line(p+".template"), p+".template", "%v", err)
+		}
+		n.Template = r.Template
 	}
 	n.MinWords, n.KeywordsOnly = r.MinWords, r.KeywordsOnly
 	if n.MinWords < 0 {
@@ -436,4 +459,17 @@ func (d *decoder) selectors(path string, list stringList) []string {
 		out = append(out, sel)
 	}
 	return out
+}
+
+// email checks an email notifier's settings.
+func (d *decoder) email(p string, r *rawEmail) *Email {
+	e := &Email{SMTP: strings.TrimSpace(r.SMTP), From: strings.TrimSpace(r.From), To: r.To,
+		Username: r.Username, Password: r.Password, TLS: strings.ToLower(strings.TrimSpace(r.TLS))}
+	cfg := notify.SMTPConfig{Addr: e.SMTP, From: e.From, To: e.To, Username: e.Username, Password: e.Password, TLS: e.TLS}
+	if e.SMTP == "" {
+		d.errorf(d.line(p+".smtp", p), p+".smtp", "is required (host:port)")
+	} else if err := cfg.Validate(); err != nil {
+		d.errorf(d.line(p), p, "%v", err)
+	}
+	return e
 }

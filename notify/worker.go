@@ -2,7 +2,9 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,10 +29,14 @@ const (
 	DefaultMaxAttempts = 10
 )
 
-// Endpoint is where one notifier's alerts go.
+// Endpoint is where one notifier's alerts go: an HTTP URL, or an email
+// address list when SMTP is set.
 type Endpoint struct {
 	Name    string
 	URL     string
+	SMTP    *SMTPConfig   // when set, alerts go by email and URL is unused
+	Format  Format        // how the body is rendered for the URL; FormatJSON when empty
+	Options RenderOptions // public base URL for links, user template
 	Key     []byte        // HMAC key (see Key); nil sends unsigned
 	Timeout time.Duration // per attempt; DefaultTimeout when zero
 	// RetryBase is the delay before the first retry; it doubles per
@@ -145,6 +151,8 @@ func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
 	ep, ok := w.Endpoints[a.Notifier]
 	if !ok {
 		att.Error = fmt.Sprintf("notifier %q is not configured", a.Notifier)
+	} else if ep.SMTP != nil {
+		att.StatusCode, att.Error = w.mail(ctx, ep, a)
 	} else {
 		att.StatusCode, att.Response, att.Error = w.post(ctx, ep, a)
 	}
@@ -181,24 +189,28 @@ func (w *Worker) post(ctx context.Context, ep Endpoint, a redline.Alert) (status
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(a.Payload))
+	body, contentType, err := Render(cmp.Or(ep.Format, FormatJSON), a.Payload, ep.Options)
+	if err != nil {
+		return 0, "", fmt.Sprintf("render %s: %v", cmp.Or(ep.Format, FormatJSON), err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", fmt.Sprintf("build request: %v", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Redline-Event", a.Event)
 	if w.UserAgent != "" {
 		req.Header.Set("User-Agent", w.UserAgent)
 	}
-	Sign(req.Header, ep.Key, a.ID, w.now(), a.Payload)
+	Sign(req.Header, ep.Key, a.ID, w.now(), body)
 	resp, err := w.client().Do(req)
 	if err != nil {
 		return 0, "", err.Error()
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	excerpt = cleanExcerpt(body)
+	excerpt = cleanExcerpt(answer)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, excerpt, fmt.Sprintf("receiver answered %s", resp.Status)
 	}
@@ -234,4 +246,21 @@ func cleanExcerpt(b []byte) string {
 		s = s[:len(s)-size]
 	}
 	return s
+}
+
+// mail sends one alert by email; the status is the SMTP reply code of a
+// refusal.
+func (w *Worker) mail(ctx context.Context, ep Endpoint, a redline.Alert) (status int, errText string) {
+	msg, err := EmailMessage(*ep.SMTP, a.ID, a.Payload, ep.Options.BaseURL)
+	if err != nil {
+		return 0, fmt.Sprintf("render email: %v", err)
+	}
+	if err := SendEmail(ctx, *ep.SMTP, msg); err != nil {
+		var se *SMTPError
+		if errors.As(err, &se) {
+			status = se.Code
+		}
+		return status, err.Error()
+	}
+	return 250, ""
 }

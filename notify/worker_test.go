@@ -2,10 +2,12 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +38,13 @@ type answer struct {
 // "hook" and one for a notifier that is not configured.
 func newOutbox(t *testing.T, now time.Time) *sqlite.Store {
 	t.Helper()
+	return newOutboxWith(t, now, nil)
+}
+
+// newOutboxWith is newOutbox with payload as both alerts' body (nil: small
+// placeholders).
+func newOutboxWith(t *testing.T, now time.Time, payload []byte) *sqlite.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "redline.db"))
 	if err != nil {
@@ -52,8 +61,8 @@ func newOutbox(t *testing.T, now time.Time) *sqlite.Store {
 	rec := &redline.CheckRecord{
 		Capture: redline.Capture{TargetID: tg.ID, FetchedAt: now, URL: tg.URL, Status: 200, Outcome: redline.OutcomeBaseline},
 		Alerts: []redline.Alert{
-			{ID: "msg_a", Notifier: "hook", Event: redline.EventPageChanged, Payload: []byte(`{"n":1}`), CreatedAt: now},
-			{ID: "msg_b", Notifier: "gone", Event: redline.EventPageChanged, Payload: []byte(`{"n":2}`), CreatedAt: now},
+			{ID: "msg_a", Notifier: "hook", Event: redline.EventPageChanged, Payload: cmpOr(payload, `{"n":1}`), CreatedAt: now},
+			{ID: "msg_b", Notifier: "gone", Event: redline.EventPageChanged, Payload: cmpOr(payload, `{"n":2}`), CreatedAt: now},
 		},
 	}
 	if err := st.RecordCheck(ctx, rec); err != nil {
@@ -199,4 +208,66 @@ func TestWorkerDeadLetters(t *testing.T) {
 	if n, _ := st.PendingAlerts(ctx); n != 0 {
 		t.Fatalf("PendingAlerts = %d, want 0", n)
 	}
+}
+
+// TestWorkerChannels: the worker renders each endpoint's format, signs the
+// rendered body, and sends email through a real SMTP server.
+func TestWorkerChannels(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	st := newOutboxWith(t, clk.now(), emailTestChanged(t, "doj-sanctuary-list"))
+	var mu sync.Mutex
+	var got []*http.Request
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, b)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	smtpSrv := startEmailServer(t, "Store")
+	w := &Worker{
+		Outbox: st, Owner: "test", Now: clk.now,
+		Endpoints: map[string]Endpoint{
+			"hook": {Name: "hook", URL: srv.URL, Format: FormatSlack, Key: []byte("k"), Options: RenderOptions{BaseURL: "https://redline.example.org"}},
+			"gone": {Name: "gone", SMTP: &SMTPConfig{Addr: smtpSrv.Addr, From: "alerts@example.org", To: []string{"team@example.org"}, TLS: "none", Timeout: 5 * time.Second}},
+		},
+	}
+	if d, f, err := w.Pass(ctx); err != nil || d != 2 || f != 0 {
+		t.Fatalf("Pass = %d delivered, %d failed, %v", d, f, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 {
+		t.Fatalf("webhook receiver got %d requests", len(got))
+	}
+	var slack struct {
+		Text   string            `json:"text"`
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(bodies[0], &slack); err != nil || slack.Text == "" || len(slack.Blocks) == 0 {
+		t.Fatalf("not a Slack message: %v\n%s", err, bodies[0])
+	}
+	if err := VerifyHub(got[0].Header, []byte("k"), bodies[0]); err != nil {
+		t.Fatalf("signature does not cover the rendered body: %v", err)
+	}
+	if !strings.Contains(string(bodies[0]), "https://redline.example.org/targets/") {
+		t.Error("Slack message lacks the link to the full diff")
+	}
+	msgs := smtpSrv.messages(t)
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Raw), "Subject: [redline]") {
+		t.Fatalf("SMTP server stored %d messages", len(msgs))
+	}
+	atts, err := st.Attempts(ctx, "msg_b")
+	if err != nil || len(atts) != 1 || atts[0].StatusCode != 250 {
+		t.Fatalf("email attempt: %+v, %v", atts, err)
+	}
+}
+
+func cmpOr(b []byte, s string) []byte {
+	if b != nil {
+		return b
+	}
+	return []byte(s)
 }

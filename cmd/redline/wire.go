@@ -149,7 +149,18 @@ func (a *app) worker() (*notify.Worker, error) {
 		if err != nil {
 			return nil, usagef("notifier %s: %v", n.Name, err)
 		}
-		w.Endpoints[n.Name] = notify.Endpoint{Name: n.Name, URL: n.URL, Key: key, Timeout: n.Timeout, RetryBase: n.RetryBase, MaxAttempts: n.MaxAttempts}
+		ep := notify.Endpoint{Name: n.Name, URL: n.URL, Key: key, Timeout: n.Timeout, RetryBase: n.RetryBase,
+			MaxAttempts: n.MaxAttempts, Format: notify.Format(n.Format), Options: notify.RenderOptions{BaseURL: a.cfg.PublicURL}}
+		if n.Template != "" {
+			if ep.Options.Template, err = notify.ParseTemplate(n.Name, n.Template); err != nil {
+				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
+			}
+		}
+		if e := n.Email; e != nil {
+			ep.SMTP = &notify.SMTPConfig{Addr: e.SMTP, From: e.From, To: e.To, Username: e.Username, Password: e.Password,
+				TLS: e.TLS, Timeout: n.Timeout}
+		}
+		w.Endpoints[n.Name] = ep
 	}
 	return w, nil
 }
