@@ -143,20 +143,30 @@ func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) error {
 	}
 }
 
-// deliver makes one attempt and records it. The error is non-nil only when
-// the attempt could not be recorded.
-func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
+// Try makes one delivery attempt of a to its notifier and reports it,
+// without recording anything: the attempt succeeded when its Error is
+// empty.
+func (w *Worker) Try(ctx context.Context, a redline.Alert) redline.Attempt {
 	start := w.now()
 	att := redline.Attempt{AlertID: a.ID, At: start}
 	ep, ok := w.Endpoints[a.Notifier]
-	if !ok {
+	switch {
+	case !ok:
 		att.Error = fmt.Sprintf("notifier %q is not configured", a.Notifier)
-	} else if ep.SMTP != nil {
+	case ep.SMTP != nil:
 		att.StatusCode, att.Error = w.mail(ctx, ep, a)
-	} else {
+	default:
 		att.StatusCode, att.Response, att.Error = w.post(ctx, ep, a)
 	}
 	att.Latency = w.now().Sub(start)
+	return att
+}
+
+// deliver makes one attempt and records it. The error is non-nil only when
+// the attempt could not be recorded.
+func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
+	att := w.Try(ctx, a)
+	ep := w.Endpoints[a.Notifier]
 	delivered := att.Error == ""
 	next := time.Time{}
 	log := w.logger().With("alert_id", a.ID, "notifier", a.Notifier, "attempt", a.Attempts+1)

@@ -411,3 +411,25 @@ func TestDeadLetterAndRetry(t *testing.T) {
 		t.Fatalf("retry of an unknown alert: exit %d", code)
 	}
 }
+
+func TestNotifyTest(t *testing.T) {
+	h := newHarness(t)
+	out, errs, code := h.run("notify", "test", "watchdog")
+	if code != 0 || !strings.Contains(out, "delivered to watchdog") {
+		t.Fatalf("notify test exited %d:\n%s%s", code, out, errs)
+	}
+	ds := h.recv.deliveries()
+	if len(ds) != 1 {
+		t.Fatalf("receiver got %d requests", len(ds))
+	}
+	if p := verifySigned(t, ds[0]); p.Type != "page.changed" || !strings.Contains(p.Diff.Word, "[-shall-]{+may+}") {
+		t.Fatalf("sample payload: %+v", p)
+	}
+	h.recv.set(500, false)
+	if _, errs, code := h.run("notify", "test", "watchdog"); code != exitFail || !strings.Contains(errs, "500") {
+		t.Fatalf("failing receiver: exit %d, %s", code, errs)
+	}
+	if _, _, code := h.run("notify", "test", "nope"); code != exitUsage {
+		t.Fatalf("unknown notifier: exit %d", code)
+	}
+}

@@ -33,6 +33,7 @@ Commands:
   history   list the captures of one target, newest first
   diff      show the difference between two captures of one target
   deliveries list alerts and every delivery attempt; "deliveries retry ID" sends one again
+  notify    "notify test NAME" sends a sample alert to one notifier
   seeds     list the built-in seed lists
   volatile  list (or --reset) the blocks of a target learned as volatile
   eval      score the noise rules on a labelled corpus of page pairs
@@ -96,6 +97,7 @@ func Main(ctx context.Context, args []string, e env) int {
 		"seeds":      cmdSeeds,
 		"eval":       cmdEval,
 		"deliveries": cmdDeliveries,
+		"notify":     cmdNotify,
 		"volatile":   cmdVolatile,
 		"version": func(context.Context, []string, env) error {
 			fmt.Fprintln(e.stdout, "redline", version)
