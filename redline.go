@@ -111,6 +111,11 @@ const (
 	EventCheckFailing    = "check.failing" // errors for several checks in a row; again, with state "recovered", when they stop
 )
 
+// Events lists every event type, for validation and docs.
+func Events() []string {
+	return []string{EventPageChanged, EventPageRemoved, EventPageRestored, EventPageBlocked, EventCheckFailing, EventSelectorMissing}
+}
+
 // Alert is one message to one notifier: a row of the transactional outbox.
 // The payload is rendered once, when the alert is created, so every delivery
 // attempt sends the same bytes under the same ID.

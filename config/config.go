@@ -110,6 +110,8 @@ type Notifier struct {
 	// Email, when set, sends alerts by email instead of to URL.
 	Email *Email
 
+	// Events lists the event types sent (page.changed, page.removed...); empty: all.
+	Events []string
 	// Routing by what a change amounts to; zero values let everything through.
 	MinWords        int    // at least this many words added + removed
 	KeywordsOnly    bool   // only changes that touch a watched keyword

@@ -80,9 +80,10 @@ type rawNotifier struct {
 	Template string    `yaml:"template"`
 	Email    *rawEmail `yaml:"email"`
 
-	MinWords        int    `yaml:"min_words"`
-	KeywordsOnly    bool   `yaml:"keywords_only"`
-	MinSignificance string `yaml:"min_significance"`
+	Events          stringList `yaml:"events"`
+	MinWords        int        `yaml:"min_words"`
+	KeywordsOnly    bool       `yaml:"keywords_only"`
+	MinSignificance string     `yaml:"min_significance"`
 }
 
 // rawEmail is a notifier that sends email through an SMTP server.

@@ -297,6 +297,14 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 		}
 		n.Template = r.Template
 	}
+	for i, ev := range r.Events {
+		if !slices.Contains(redline.Events(), ev) {
+			d.errorf(d.line(indexPath(p+".events", i), p+".events"), indexPath(p+".events", i),
+				"unknown event %q (want one of %s)", ev, strings.Join(redline.Events(), ", "))
+			continue
+		}
+		n.Events = append(n.Events, ev)
+	}
 	n.MinWords, n.KeywordsOnly = r.MinWords, r.KeywordsOnly
 	if n.MinWords < 0 {
 		d.errorf(d.line(p+".min_words"), p+".min_words", "must not be negative")

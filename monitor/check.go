@@ -43,6 +43,7 @@ type Fetcher interface {
 type Route struct {
 	Notifier        string
 	Tags            []string
+	Events          []string   // event types sent; empty: all
 	MinWords        int        // words added + removed at least
 	KeywordsOnly    bool       // only changes touching a watched keyword
 	MinSignificance diff.Level // 0: any
@@ -60,7 +61,10 @@ func (r Route) wants(v *Verdict) bool {
 	return a.Significance >= r.MinSignificance
 }
 
-func (r Route) matches(t redline.Target) bool {
+func (r Route) matches(t redline.Target, event string) bool {
+	if len(r.Events) > 0 && !slices.Contains(r.Events, event) {
+		return false
+	}
 	if len(r.Tags) == 0 {
 		return true
 	}
@@ -291,7 +295,7 @@ func (m *Monitor) shouldAlert(ctx context.Context, t redline.Target, v Verdict) 
 func (m *Monitor) queueChanged(rec *redline.CheckRecord, t redline.Target, base redline.Capture, v *Verdict) {
 	var routes []Route
 	for _, r := range m.Routes {
-		if r.matches(t) && r.wants(v) {
+		if r.matches(t, redline.EventPageChanged) && r.wants(v) {
 			routes = append(routes, r)
 		}
 	}

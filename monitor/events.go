@@ -80,7 +80,7 @@ func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecor
 		}
 		var routes []Route
 		for _, rt := range m.Routes {
-			if rt.matches(t) {
+			if rt.matches(t, event) {
 				routes = append(routes, rt)
 			}
 		}

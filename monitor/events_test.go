@@ -115,3 +115,23 @@ func TestRedirectToHomePageIsGone(t *testing.T) {
 		t.Error("redirect to /index.html on the same site not seen as home")
 	}
 }
+
+func TestRouteEvents(t *testing.T) {
+	tg := redline.Target{Tags: []string{"doj"}}
+	cases := []struct {
+		r     Route
+		event string
+		want  bool
+	}{
+		{Route{}, redline.EventPageRemoved, true},
+		{Route{Events: []string{redline.EventPageChanged}}, redline.EventPageChanged, true},
+		{Route{Events: []string{redline.EventPageChanged}}, redline.EventPageRemoved, false},
+		{Route{Events: []string{redline.EventPageRemoved}, Tags: []string{"ice"}}, redline.EventPageRemoved, false},
+		{Route{Events: []string{redline.EventPageRemoved}, Tags: []string{"doj"}}, redline.EventPageRemoved, true},
+	}
+	for _, c := range cases {
+		if got := c.r.matches(tg, c.event); got != c.want {
+			t.Errorf("%+v matches %s = %v, want %v", c.r, c.event, got, c.want)
+		}
+	}
+}

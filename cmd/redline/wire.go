@@ -122,7 +122,7 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		Logger:      a.log,
 	}
 	for _, n := range a.cfg.Notifiers {
-		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, MinWords: n.MinWords, KeywordsOnly: n.KeywordsOnly}
+		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, Events: n.Events, MinWords: n.MinWords, KeywordsOnly: n.KeywordsOnly}
 		if n.MinSignificance != "" {
 			if r.MinSignificance, err = diff.ParseLevel(n.MinSignificance); err != nil {
 				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
