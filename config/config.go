@@ -109,6 +109,9 @@ type Notifier struct {
 	Template string // Go text/template for the message text (see the README); "" for the default
 	// Email, when set, sends alerts by email instead of to URL.
 	Email *Email
+	// Shoutrrr, when set, is a shoutrrr service URL (telegram://, matrix://,
+	// ntfy://, gotify://, pushover://...) that gets alerts as plain text.
+	Shoutrrr string
 
 	// Events lists the event types sent (page.changed, page.removed...); empty: all.
 	Events []string

@@ -79,6 +79,7 @@ type rawNotifier struct {
 	Format   string    `yaml:"format"`
 	Template string    `yaml:"template"`
 	Email    *rawEmail `yaml:"email"`
+	Shoutrrr string    `yaml:"shoutrrr"`
 
 	Events          stringList `yaml:"events"`
 	MinWords        int        `yaml:"min_words"`

@@ -41,7 +41,7 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-unknown-key.yml:1: user_agnet: unknown field (did you mean "user_agent"?)`,
 			`testdata/invalid-unknown-key.yml:3: crawler.dealy: unknown field (did you mean "delay"?)`,
 			`testdata/invalid-unknown-key.yml:7: targets[0].schedul: unknown field (did you mean "schedule"?)`,
-			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: email, events, format, keywords_only, max_attempts, min_significance, min_words, name, retry_base, secret, tags, template, timeout, url)`,
+			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: email, events, format, keywords_only, max_attempts, min_significance, min_words, name, retry_base, secret, shoutrrr, tags, template, timeout, url)`,
 		},
 		"invalid-type.yml": {
 			`testdata/invalid-type.yml:2: crawler.retries: expected an integer, got "two"`,
@@ -121,11 +121,12 @@ func invalidCases() map[string][]string {
 		},
 		"invalid-channels.yml": {
 			`testdata/invalid-channels.yml:1: public_url:`,
-			`testdata/invalid-channels.yml:5: notifiers[0].email: a notifier has either url or email, not both`,
+			`testdata/invalid-channels.yml:5: notifiers[0]: a notifier has one of url, email or shoutrrr, not several`,
 			`testdata/invalid-channels.yml:11: notifiers[1].format: unknown alert format "telegraph"`,
 			`testdata/invalid-channels.yml:12: notifiers[1].template: alert template "chat"`,
 			`testdata/invalid-channels.yml:14: notifiers[2].email: smtp: tls "none" is only allowed for a loopback host`,
 			`testdata/invalid-channels.yml:21: notifiers[3].events[1]: unknown event "page.deleted" (want one of page.changed, page.removed, page.restored, page.blocked, check.failing, selector.missing)`,
+			`testdata/invalid-channels.yml:23: notifiers[4].shoutrrr: shoutrrr nosuchservice service:`,
 		},
 		"invalid-kind.yml": {
 			`testdata/invalid-kind.yml:4: targets[0].kind: unknown kind "html" (want one of page, pdf, listing, feed, api)`,

@@ -274,13 +274,24 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 		MaxAttempts: DefaultMaxAttempts,
 	}
 	ok := d.checkName(p+".name", n.Name)
+	sinks := 0
+	for _, set := range []bool{n.URL != "", r.Email != nil, r.Shoutrrr != ""} {
+		if set {
+			sinks++
+		}
+	}
 	switch {
-	case r.Email != nil && n.URL != "":
-		d.errorf(d.line(p+".email"), p+".email", "a notifier has either url or email, not both")
+	case sinks > 1:
+		d.errorf(d.line(p+".email", p+".shoutrrr", p), p, "a notifier has one of url, email or shoutrrr, not several")
+	case r.Shoutrrr != "":
+		n.Shoutrrr = strings.TrimSpace(r.Shoutrrr)
+		if err := notify.ParseShoutrrrURL(n.Shoutrrr); err != nil {
+			d.errorf(d.line(p+".shoutrrr"), p+".shoutrrr", "%v", err)
+		}
 	case r.Email != nil:
 		n.Email = d.email(p+".email", r.Email)
 	case n.URL == "":
-		d.errorf(d.line(p+".url", p), p+".url", "is required (or email)")
+		d.errorf(d.line(p+".url", p), p+".url", "is required (or email, or shoutrrr)")
 	default:
 		d.checkURL(p+".url", n.URL)
 	}

@@ -32,13 +32,16 @@ const (
 // Endpoint is where one notifier's alerts go: an HTTP URL, or an email
 // address list when SMTP is set.
 type Endpoint struct {
-	Name    string
-	URL     string
-	SMTP    *SMTPConfig   // when set, alerts go by email and URL is unused
-	Format  Format        // how the body is rendered for the URL; FormatJSON when empty
-	Options RenderOptions // public base URL for links, user template
-	Key     []byte        // HMAC key (see Key); nil sends unsigned
-	Timeout time.Duration // per attempt; DefaultTimeout when zero
+	Name string
+	URL  string
+	SMTP *SMTPConfig // when set, alerts go by email and URL is unused
+	// Shoutrrr, when set, is a shoutrrr service URL (telegram://,
+	// matrix://, ntfy://...) that gets the alert as plain text.
+	Shoutrrr string
+	Format   Format        // how the body is rendered for the URL; FormatJSON when empty
+	Options  RenderOptions // public base URL for links, user template
+	Key      []byte        // HMAC key (see Key); nil sends unsigned
+	Timeout  time.Duration // per attempt; DefaultTimeout when zero
 	// RetryBase is the delay before the first retry; it doubles per
 	// attempt up to Worker.RetryMax. Zero: the worker's RetryBase.
 	RetryBase time.Duration
@@ -155,6 +158,8 @@ func (w *Worker) Try(ctx context.Context, a redline.Alert) redline.Attempt {
 		att.Error = fmt.Sprintf("notifier %q is not configured", a.Notifier)
 	case ep.SMTP != nil:
 		att.StatusCode, att.Error = w.mail(ctx, ep, a)
+	case ep.Shoutrrr != "":
+		att.Error = w.shoutrrr(ctx, ep, a)
 	default:
 		att.StatusCode, att.Response, att.Error = w.post(ctx, ep, a)
 	}
@@ -273,4 +278,22 @@ func (w *Worker) mail(ctx context.Context, ep Endpoint, a redline.Alert) (status
 		return status, err.Error()
 	}
 	return 250, ""
+}
+
+// shoutrrr sends one alert as text to a shoutrrr service.
+func (w *Worker) shoutrrr(ctx context.Context, ep Endpoint, a redline.Alert) string {
+	text, err := ShoutrrrText(a.ID, a.Payload, ep.Options)
+	if err != nil {
+		return fmt.Sprintf("render text: %v", err)
+	}
+	timeout := ep.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := SendShoutrrr(ctx, ep.Shoutrrr, text); err != nil {
+		return err.Error()
+	}
+	return ""
 }

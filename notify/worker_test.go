@@ -271,3 +271,42 @@ func cmpOr(b []byte, s string) []byte {
 	}
 	return []byte(s)
 }
+
+// TestWorkerShoutrrr sends an alert through shoutrrr's ntfy service to a
+// local receiver standing in for an ntfy server.
+func TestWorkerShoutrrr(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	st := newOutboxWith(t, clk.now(), emailTestChanged(t, "doj-sanctuary-list"))
+	got := make(chan string, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r.URL.Path + " " + string(b)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"x","time":1,"event":"message","topic":"policy"}`))
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	w := &Worker{Outbox: st, Owner: "test", Now: clk.now, Endpoints: map[string]Endpoint{
+		"hook": {Name: "hook", Shoutrrr: "ntfy://" + host + "/policy?disabletls=yes"},
+		"gone": {Name: "gone", Shoutrrr: "ntfy://127.0.0.1:1/policy?disabletls=yes", Timeout: 2 * time.Second},
+	}}
+	d, f, err := w.Pass(ctx)
+	if err != nil || d != 1 || f != 1 {
+		t.Fatalf("Pass = %d delivered, %d failed, %v", d, f, err)
+	}
+	msg := <-got
+	if !strings.HasPrefix(msg, "/policy ") || !strings.Contains(msg, "doj-sanctuary-list") || !strings.Contains(msg, "[-shall-]{+may+}") {
+		t.Fatalf("ntfy request: %s", msg)
+	}
+	atts, err := st.Attempts(ctx, "msg_b")
+	if err != nil || len(atts) != 1 || atts[0].Error == "" || strings.Contains(atts[0].Error, "ntfy://") {
+		t.Fatalf("failed attempt must say why without the URL: %+v, %v", atts, err)
+	}
+	if err := ParseShoutrrrURL("nosuchservice://x"); err == nil {
+		t.Error("unknown service accepted")
+	}
+	if err := ParseShoutrrrURL("ntfy://ntfy.sh/topic"); err != nil {
+		t.Errorf("ntfy URL refused: %v", err)
+	}
+}

@@ -156,6 +156,7 @@ func (a *app) worker() (*notify.Worker, error) {
 				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
 			}
 		}
+		ep.Shoutrrr = n.Shoutrrr
 		if e := n.Email; e != nil {
 			ep.SMTP = &notify.SMTPConfig{Addr: e.SMTP, From: e.From, To: e.To, Username: e.Username, Password: e.Password,
 				TLS: e.TLS, Timeout: n.Timeout}
