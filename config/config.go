@@ -113,6 +113,9 @@ type Notifier struct {
 	// ntfy://, gotify://, pushover://...) that gets alerts as plain text.
 	Shoutrrr string
 
+	// Digest, when set, is a cron spec ("@hourly", "@daily", "0 8 * * 1-5"):
+	// alerts wait for it and go out as one message.
+	Digest string
 	// Events lists the event types sent (page.changed, page.removed...); empty: all.
 	Events []string
 	// Routing by what a change amounts to; zero values let everything through.

@@ -80,6 +80,7 @@ type rawNotifier struct {
 	Template string    `yaml:"template"`
 	Email    *rawEmail `yaml:"email"`
 	Shoutrrr string    `yaml:"shoutrrr"`
+	Digest   string    `yaml:"digest"`
 
 	Events          stringList `yaml:"events"`
 	MinWords        int        `yaml:"min_words"`

@@ -41,7 +41,7 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-unknown-key.yml:1: user_agnet: unknown field (did you mean "user_agent"?)`,
 			`testdata/invalid-unknown-key.yml:3: crawler.dealy: unknown field (did you mean "delay"?)`,
 			`testdata/invalid-unknown-key.yml:7: targets[0].schedul: unknown field (did you mean "schedule"?)`,
-			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: email, events, format, keywords_only, max_attempts, min_significance, min_words, name, retry_base, secret, shoutrrr, tags, template, timeout, url)`,
+			`testdata/invalid-unknown-key.yml:11: notifiers[0].colour: unknown field (known: digest, email, events, format, keywords_only, max_attempts, min_significance, min_words, name, retry_base, secret, shoutrrr, tags, template, timeout, url)`,
 		},
 		"invalid-type.yml": {
 			`testdata/invalid-type.yml:2: crawler.retries: expected an integer, got "two"`,

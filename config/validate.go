@@ -295,6 +295,14 @@ func (d *decoder) buildNotifier(i int, r *rawNotifier) (Notifier, bool) {
 	default:
 		d.checkURL(p+".url", n.URL)
 	}
+	if r.Digest != "" {
+		n.Digest = strings.TrimSpace(r.Digest)
+		switch n.Digest {
+		case "hourly", "daily", "weekly":
+			n.Digest = "@" + n.Digest
+		}
+		d.checkSchedule(p+".digest", n.Digest)
+	}
 	if r.Format != "" {
 		f, err := notify.ParseFormat(r.Format)
 		if err != nil {

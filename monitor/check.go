@@ -44,6 +44,7 @@ type Route struct {
 	Notifier        string
 	Tags            []string
 	Events          []string   // event types sent; empty: all
+	Digest          string     // cron spec: alerts wait for the next time it fires, then go out together; "" sends at once
 	MinWords        int        // words added + removed at least
 	KeywordsOnly    bool       // only changes touching a watched keyword
 	MinSignificance diff.Level // 0: any
@@ -316,6 +317,14 @@ func (m *Monitor) queue(rec *redline.CheckRecord, t redline.Target, event string
 	ids := map[string]bool{}
 	for _, r := range routes {
 		a := redline.Alert{ID: newID(), Notifier: r.Notifier, Event: event, TargetID: t.ID, CreatedAt: m.now()}
+		if r.Digest != "" {
+			next, err := schedule.Next(r.Digest, a.CreatedAt)
+			if err != nil {
+				m.logger().Error("bad digest schedule; sending at once", "notifier", r.Notifier, "error", err)
+			} else {
+				a.NextAttemptAt = next
+			}
+		}
 		ids[a.ID] = true
 		rec.Alerts = append(rec.Alerts, a)
 	}

@@ -135,3 +135,30 @@ func TestRouteEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestRouteDelaysAlerts: a digest route's alerts wait for the next
+// time its schedule fires.
+func TestDigestRouteDelaysAlerts(t *testing.T) {
+	f := newFixture(t)
+	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly"})
+	m := f.monitor(Route{Notifier: "now"}, Route{Notifier: "daily", Digest: "0 8 * * *"})
+	m.Owner = ""
+	ctx := context.Background()
+	if r := m.Check(ctx, f.target("p")); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	f.site.SetHTML("/p", testsite.PolicyPage("Policy", []string{"## Scope", "The sheriff may honor civil detainers."}, "x"))
+	if r := m.Check(ctx, f.target("p")); r.Err != nil || r.Alerts != 2 {
+		t.Fatalf("change: %d alerts, %v", r.Alerts, r.Err)
+	}
+	all, err := f.store.Alerts(ctx, redline.AlertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"now": "2026-11-26T10:00:00Z", "daily": "2026-11-27T08:00:00Z"}
+	for _, a := range all {
+		if got := a.NextAttemptAt.Format("2006-01-02T15:04:05Z07:00"); got != want[a.Notifier] {
+			t.Errorf("%s alert due %s, want %s", a.Notifier, got, want[a.Notifier])
+		}
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,6 +50,9 @@ type Endpoint struct {
 	// MaxAttempts is how many failed attempts dead-letter an alert;
 	// DefaultMaxAttempts when zero.
 	MaxAttempts int
+	// Digest sends the alerts due at once as one message (see Digest);
+	// their due time is set when they are created.
+	Digest bool
 }
 
 // Outbox is the part of redline.Store the worker uses.
@@ -96,21 +101,37 @@ func (w *Worker) client() *http.Client {
 }
 
 // Pass makes one pass over the outbox: it claims the alerts due now and
-// tries each once. It returns how many were delivered and how many failed.
+// tries each once; a digest notifier's alerts go together, as one message. It returns how many were delivered and how many failed.
 func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
 	lease := w.Lease
 	if lease <= 0 {
 		lease = DefaultLease
 	}
+	digests := map[string][]redline.Alert{} // digest notifier -> its due alerts
 	for {
 		alerts, err := w.Outbox.ClaimAlerts(ctx, w.Owner, w.now(), lease, DefaultBatch)
 		if err != nil {
 			return delivered, failed, fmt.Errorf("claim alerts: %w", err)
 		}
 		if len(alerts) == 0 {
+			for _, name := range slices.Sorted(maps.Keys(digests)) {
+				ok, err := w.deliverDigest(ctx, name, digests[name])
+				if err != nil {
+					return delivered, failed, err
+				}
+				if ok {
+					delivered += len(digests[name])
+				} else {
+					failed += len(digests[name])
+				}
+			}
 			return delivered, failed, nil
 		}
 		for _, a := range alerts {
+			if ep, ok := w.Endpoints[a.Notifier]; ok && ep.Digest {
+				digests[a.Notifier] = append(digests[a.Notifier], a)
+				continue
+			}
 			ok, err := w.deliver(ctx, a)
 			if err != nil {
 				return delivered, failed, err
@@ -170,7 +191,13 @@ func (w *Worker) Try(ctx context.Context, a redline.Alert) redline.Attempt {
 // deliver makes one attempt and records it. The error is non-nil only when
 // the attempt could not be recorded.
 func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
-	att := w.Try(ctx, a)
+	return w.record(ctx, a, w.Try(ctx, a), time.Time{})
+}
+
+// record settles an attempt of a: delivered, dead-lettered after its last
+// attempt, or due again at retryAt (at a backoff from now when zero). The
+// error is non-nil only when the attempt could not be recorded.
+func (w *Worker) record(ctx context.Context, a redline.Alert, att redline.Attempt, retryAt time.Time) (bool, error) {
 	ep := w.Endpoints[a.Notifier]
 	delivered := att.Error == ""
 	next := time.Time{}
@@ -187,7 +214,10 @@ func (w *Worker) deliver(ctx context.Context, a redline.Alert) (bool, error) {
 		log.Error("alert dead-lettered after its last attempt; \"redline deliveries retry ID\" sends it again",
 			"status", att.StatusCode, "error", att.Error)
 	default:
-		next = w.now().Add(w.backoff(ep.RetryBase, a.Attempts+1))
+		next = retryAt
+		if next.IsZero() {
+			next = w.now().Add(w.backoff(ep.RetryBase, a.Attempts+1))
+		}
 		log.Warn("alert delivery failed", "status", att.StatusCode, "error", att.Error, "next_attempt_at", next)
 	}
 	// Record even when ctx is ending: the attempt happened.
@@ -296,4 +326,32 @@ func (w *Worker) shoutrrr(ctx context.Context, ep Endpoint, a redline.Alert) str
 		return err.Error()
 	}
 	return ""
+}
+
+// deliverDigest sends a digest notifier's due alerts as one message and
+// records the attempt on each of them. Members that fail are due again
+// together, so a retry sends the same digest.
+func (w *Worker) deliverDigest(ctx context.Context, notifier string, members []redline.Alert) (bool, error) {
+	d, err := NewDigest(w.now(), members)
+	if err != nil {
+		return false, err
+	}
+	body, err := Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	att := w.Try(ctx, redline.Alert{ID: d.ID, Notifier: notifier, Event: EventDigest, Payload: body, CreatedAt: w.now()})
+	attempts := 0
+	for _, m := range members {
+		attempts = max(attempts, m.Attempts)
+	}
+	retryAt := w.now().Add(w.backoff(w.Endpoints[notifier].RetryBase, attempts+1))
+	for _, m := range members {
+		ma := att
+		ma.AlertID = m.ID
+		if _, err := w.record(ctx, m, ma, retryAt); err != nil {
+			return false, err
+		}
+	}
+	return att.Error == "", nil
 }

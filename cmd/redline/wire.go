@@ -122,7 +122,8 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		Logger:      a.log,
 	}
 	for _, n := range a.cfg.Notifiers {
-		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, Events: n.Events, MinWords: n.MinWords, KeywordsOnly: n.KeywordsOnly}
+		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, Events: n.Events, Digest: n.Digest,
+			MinWords: n.MinWords, KeywordsOnly: n.KeywordsOnly}
 		if n.MinSignificance != "" {
 			if r.MinSignificance, err = diff.ParseLevel(n.MinSignificance); err != nil {
 				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
@@ -150,7 +151,8 @@ func (a *app) worker() (*notify.Worker, error) {
 			return nil, usagef("notifier %s: %v", n.Name, err)
 		}
 		ep := notify.Endpoint{Name: n.Name, URL: n.URL, Key: key, Timeout: n.Timeout, RetryBase: n.RetryBase,
-			MaxAttempts: n.MaxAttempts, Format: notify.Format(n.Format), Options: notify.RenderOptions{BaseURL: a.cfg.PublicURL}}
+			MaxAttempts: n.MaxAttempts, Format: notify.Format(n.Format), Options: notify.RenderOptions{BaseURL: a.cfg.PublicURL},
+			Digest: n.Digest != ""}
 		if n.Template != "" {
 			if ep.Options.Template, err = notify.ParseTemplate(n.Name, n.Template); err != nil {
 				return nil, usagef("notifier %s: %v", n.Name, err) // validated when loaded
