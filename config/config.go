@@ -73,6 +73,7 @@ type Config struct {
 	Seeds     []string         // names of the seed lists merged into Targets, as written
 	Targets   []redline.Target // config targets in file order, then seed targets; see Load
 	Notifiers []Notifier
+	Events    Events
 }
 
 // Crawler holds the fetching settings shared by every target.
@@ -123,6 +124,12 @@ type Notifier struct {
 	KeywordsOnly    bool   // only changes that touch a watched keyword
 	MinSignificance string // "", "low", "medium" or "high"
 
+}
+
+// Events sets how many checks in a row raise page.removed, page.blocked,
+// check.failing and selector.missing; zero fields take redline's defaults.
+type Events struct {
+	RemovedAfter, BlockedAfter, FailingAfter, SelectorMissingAfter int
 }
 
 // Email is how an email notifier reaches its SMTP server.

@@ -32,6 +32,15 @@ type rawFile struct {
 	Targets   []rawTarget   `yaml:"targets"`
 	Seeds     stringList    `yaml:"seeds"`
 	Notifiers []rawNotifier `yaml:"notifiers"`
+	Events    rawEvents     `yaml:"events"`
+}
+
+// rawEvents sets how many checks in a row raise an event.
+type rawEvents struct {
+	RemovedAfter         *int `yaml:"removed_after"`
+	BlockedAfter         *int `yaml:"blocked_after"`
+	FailingAfter         *int `yaml:"failing_after"`
+	SelectorMissingAfter *int `yaml:"selector_missing_after"`
 }
 
 type rawCrawler struct {

@@ -128,6 +128,9 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-channels.yml:21: notifiers[3].events[1]: unknown event "page.deleted" (want one of page.changed, page.removed, page.restored, page.blocked, check.failing, selector.missing)`,
 			`testdata/invalid-channels.yml:23: notifiers[4].shoutrrr: shoutrrr nosuchservice service:`,
 		},
+		"invalid-events.yml": {
+			`testdata/invalid-events.yml:2: events.removed_after: 1 is out of range 2..100`,
+		},
 		"invalid-kind.yml": {
 			`testdata/invalid-kind.yml:4: targets[0].kind: unknown kind "html" (want one of page, pdf, listing, feed, api)`,
 		},

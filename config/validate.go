@@ -42,6 +42,25 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 	case strings.IndexFunc(c.UserAgent, unicode.IsControl) >= 0:
 		d.errorf(d.line("user_agent"), "user_agent", "must not contain control characters or line breaks")
 	}
+	for _, e := range []struct {
+		path string
+		raw  *int
+		dst  *int
+	}{
+		{"events.removed_after", raw.Events.RemovedAfter, &c.Events.RemovedAfter},
+		{"events.blocked_after", raw.Events.BlockedAfter, &c.Events.BlockedAfter},
+		{"events.failing_after", raw.Events.FailingAfter, &c.Events.FailingAfter},
+		{"events.selector_missing_after", raw.Events.SelectorMissingAfter, &c.Events.SelectorMissingAfter},
+	} {
+		if e.raw == nil {
+			continue
+		}
+		if *e.raw < 2 || *e.raw > 100 {
+			d.errorf(d.line(e.path), e.path, "%d is out of range 2..100", *e.raw)
+			continue
+		}
+		*e.dst = *e.raw
+	}
 	if raw.PublicURL != "" {
 		c.PublicURL = strings.TrimRight(raw.PublicURL, "/")
 		d.checkURL("public_url", c.PublicURL)

@@ -87,7 +87,8 @@ type Monitor struct {
 	Concurrency int           // checks at once
 	Poll        time.Duration // how often Run looks for due targets
 	Diff        diff.Options
-	Judge       *Judge // nil: one with Diff, made on first use
+	Judge       *Judge  // nil: one with Diff, made on first use
+	Streaks     Streaks // checks in a row that raise page.removed, page.blocked...
 	Logger      *slog.Logger
 	Now         func() time.Time
 	// Wake, when set, receives a value (without blocking) after a check

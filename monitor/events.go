@@ -30,6 +30,12 @@ func class(o redline.Outcome) string {
 	return string(o) // gone, blocked, selector-missing
 }
 
+// Streaks sets how many checks in a row raise each event; zero fields
+// take the defaults above.
+type Streaks struct {
+	Removed, Blocked, Failing, SelectorMissing int
+}
+
 type streakRule struct {
 	class     string
 	after     int
@@ -38,18 +44,27 @@ type streakRule struct {
 	state     bool   // the event carries state "started"/"recovered"
 }
 
-var streakRules = []streakRule{
-	{string(redline.OutcomeGone), RemovedAfter, redline.EventPageRemoved, redline.EventPageRestored, false},
-	{string(redline.OutcomeBlocked), BlockedAfter, redline.EventPageBlocked, redline.EventPageBlocked, true},
-	{"error", FailingAfter, redline.EventCheckFailing, redline.EventCheckFailing, true},
-	{string(redline.OutcomeSelectorMissing), SelectorMissingAfter, redline.EventSelectorMissing, "", false},
+func (s Streaks) rules() []streakRule {
+	or := func(n, def int) int {
+		if n > 0 {
+			return n
+		}
+		return def
+	}
+	return []streakRule{
+		{string(redline.OutcomeGone), or(s.Removed, RemovedAfter), redline.EventPageRemoved, redline.EventPageRestored, false},
+		{string(redline.OutcomeBlocked), or(s.Blocked, BlockedAfter), redline.EventPageBlocked, redline.EventPageBlocked, true},
+		{"error", or(s.Failing, FailingAfter), redline.EventCheckFailing, redline.EventCheckFailing, true},
+		{string(redline.OutcomeSelectorMissing), or(s.SelectorMissing, SelectorMissingAfter), redline.EventSelectorMissing, "", false},
+	}
 }
 
 // queueStreakEvents raises the events whose streak this capture starts or
 // ends, judged on the target's previous captures.
 func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecord, t redline.Target) {
+	rules := m.Streaks.rules()
 	longest := 0
-	for _, r := range streakRules {
+	for _, r := range rules {
 		longest = max(longest, r.after)
 	}
 	prev, err := m.Store.Captures(ctx, t.ID, 0, longest)
@@ -65,7 +80,7 @@ func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecor
 		}
 		run++
 	}
-	for _, r := range streakRules {
+	for _, r := range rules {
 		var event, state, detail string
 		switch {
 		case cur == r.class && len(prev) > 0 && class(prev[0].Outcome) == r.class && run+1 == r.after:

@@ -162,3 +162,25 @@ func TestDigestRouteDelaysAlerts(t *testing.T) {
 		}
 	}
 }
+
+func TestStreakLengthsConfigurable(t *testing.T) {
+	f := newFixture(t)
+	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly"})
+	m := f.monitor(Route{Notifier: "w"})
+	m.Owner, m.Streaks = "", Streaks{Removed: 4}
+	ctx := context.Background()
+	var alerts []int
+	for i := range 5 {
+		if i > 0 {
+			f.site.Set("/p", testsite.Page{Status: 404, Body: "gone"})
+		}
+		r := m.Check(ctx, f.target("p"))
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		alerts = append(alerts, r.Alerts)
+	}
+	if want := []int{0, 0, 0, 0, 1}; !slices.Equal(alerts, want) {
+		t.Fatalf("alerts per check = %v, want %v (page.removed after 4 checks gone)", alerts, want)
+	}
+}

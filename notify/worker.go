@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -250,7 +251,9 @@ func (w *Worker) post(ctx context.Context, ep Endpoint, a redline.Alert) (status
 	Sign(req.Header, ep.Key, a.ID, w.now(), body)
 	resp, err := w.client().Do(req)
 	if err != nil {
-		return 0, "", err.Error()
+		// Webhook URLs often carry their token in the path or query: keep
+		// them out of attempts and logs.
+		return 0, "", strings.ReplaceAll(err.Error(), ep.URL, RedactURL(ep.URL))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -354,4 +357,14 @@ func (w *Worker) deliverDigest(ctx context.Context, notifier string, members []r
 		}
 	}
 	return att.Error == "", nil
+}
+
+// RedactURL shows where a notifier URL points without its secret parts:
+// scheme and host only.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "<notifier URL>"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }

@@ -310,3 +310,38 @@ func TestWorkerShoutrrr(t *testing.T) {
 		t.Errorf("ntfy URL refused: %v", err)
 	}
 }
+
+// TestWorkerSlowAndUnreachableReceivers: a receiver slower than the
+// notifier's timeout and one that refuses connections are failed attempts,
+// and the URL's secret path never shows in what is recorded.
+func TestWorkerSlowAndUnreachableReceivers(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	st := newOutbox(t, clk.now())
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	w := &Worker{Outbox: st, Owner: "test", Now: clk.now, Endpoints: map[string]Endpoint{
+		"hook": {Name: "hook", URL: slow.URL + "/services/T0001/SECRET-TOKEN", Timeout: 100 * time.Millisecond},
+		"gone": {Name: "gone", URL: "http://127.0.0.1:1/services/T0001/SECRET-TOKEN"},
+	}}
+	if d, f, err := w.Pass(ctx); err != nil || d != 0 || f != 2 {
+		t.Fatalf("Pass = %d delivered, %d failed, %v", d, f, err)
+	}
+	for _, id := range []string{"msg_a", "msg_b"} {
+		atts, err := st.Attempts(ctx, id)
+		if err != nil || len(atts) != 1 || atts[0].Error == "" {
+			t.Fatalf("%s: %+v, %v", id, atts, err)
+		}
+		if strings.Contains(atts[0].Error, "SECRET-TOKEN") {
+			t.Fatalf("%s: attempt error shows the URL's secret: %s", id, atts[0].Error)
+		}
+	}
+	if a, _ := st.Attempts(ctx, "msg_a"); !strings.Contains(a[0].Error, "deadline exceeded") && !strings.Contains(a[0].Error, "Timeout") {
+		t.Fatalf("slow receiver: %s", a[0].Error)
+	}
+}

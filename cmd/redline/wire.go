@@ -119,7 +119,9 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		Fetcher:     f,
 		Owner:       a.owner,
 		Concurrency: cc.Concurrency,
-		Logger:      a.log,
+		Streaks: monitor.Streaks{Removed: a.cfg.Events.RemovedAfter, Blocked: a.cfg.Events.BlockedAfter,
+			Failing: a.cfg.Events.FailingAfter, SelectorMissing: a.cfg.Events.SelectorMissingAfter},
+		Logger: a.log,
 	}
 	for _, n := range a.cfg.Notifiers {
 		r := monitor.Route{Notifier: n.Name, Tags: n.Tags, Events: n.Events, Digest: n.Digest,
