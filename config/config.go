@@ -28,11 +28,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 
 	"redline"
-	"redline/schedule"
 	"redline/seeds"
 )
 
@@ -256,14 +254,6 @@ func Default(path string) *Config {
 		},
 		Defaults: Defaults{Schedule: DefaultSchedule},
 	}
-}
-
-// ParseSchedule parses a schedule the way every part of redline must: a
-// standard 5-field cron spec (minute hour day-of-month month day-of-week)
-// or a descriptor such as @hourly, @daily or "@every 30m". Times are
-// evaluated in the location of the time passed to Schedule.Next.
-func ParseSchedule(spec string) (cron.Schedule, error) {
-	return schedule.Parse(spec)
 }
 
 // StorageDriver returns "sqlite" or "postgres" according to Storage, or ""

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"redline"
+	"redline/schedule"
 	"redline/seeds"
 )
 
@@ -97,7 +98,7 @@ func TestValid(t *testing.T) {
 		t.Errorf("seed targets = %v, want %v", got, want)
 	}
 	for _, tg := range c.Targets {
-		if _, err := ParseSchedule(tg.Schedule); err != nil {
+		if _, err := schedule.Parse(tg.Schedule); err != nil {
 			t.Errorf("%s: schedule %q: %v", tg.Name, tg.Schedule, err)
 		}
 	}

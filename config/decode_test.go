@@ -3,7 +3,6 @@ package config
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParseSize(t *testing.T) {
@@ -40,24 +39,6 @@ func TestParseSize(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
-	}
-}
-
-func TestParseSchedule(t *testing.T) {
-	for _, spec := range []string{"@every 6h", "@every 30m", "@hourly", "@daily", "@weekly", "0 */6 * * *", "15 9 * * MON-FRI"} {
-		if _, err := ParseSchedule(spec); err != nil {
-			t.Errorf("ParseSchedule(%q): %v", spec, err)
-		}
-	}
-	for _, spec := range []string{"", "every 6h", "* * * * * *", "@every", "61 * * * *", "@fortnightly"} {
-		if _, err := ParseSchedule(spec); err == nil {
-			t.Errorf("ParseSchedule(%q) succeeded", spec)
-		}
-	}
-	s, _ := ParseSchedule("@every 6h")
-	now := time.Date(2025, 5, 2, 12, 0, 0, 0, time.UTC)
-	if next := s.Next(now); !next.Equal(now.Add(6 * time.Hour)) {
-		t.Errorf("Next = %s", next)
 	}
 }
 

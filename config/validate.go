@@ -17,6 +17,7 @@ import (
 	"redline/diff"
 	"redline/extract"
 	"redline/notify"
+	"redline/schedule"
 	"redline/seeds"
 )
 
@@ -484,7 +485,7 @@ func unwrapURLError(err error) error {
 
 // checkSchedule validates a cron spec at path.
 func (d *decoder) checkSchedule(path, spec string) {
-	if _, err := ParseSchedule(spec); err != nil {
+	if _, err := schedule.Parse(spec); err != nil {
 		d.errorf(d.line(path), path, "bad cron spec %q: %v", spec, err)
 	}
 }

@@ -60,6 +60,43 @@ var filterTitles = []string{
 //
 // header may be nil; body may be just the start of the page.
 func Blocked(status int, header http.Header, body []byte) (bool, string) {
+	return blocked(status, header, body, pageOnce(body))
+}
+
+// pageOnce returns a function that analyses body the first time it is
+// called and returns the same result after, so that Classify parses a page
+// once for both judgements.
+func pageOnce(body []byte) func() *pageInfo {
+	var p *pageInfo
+	return func() *pageInfo {
+		if p == nil {
+			p = analyzePage(body)
+		}
+		return p
+	}
+}
+
+// Classify judges a response once, parsing its body at most once: it says
+// "blocked" (see Blocked), "soft-error" (see SoftError) or "" for a page
+// that may be the real one, with the reason.
+func Classify(status int, header http.Header, body []byte) (kind, reason string) {
+	page := pageOnce(body)
+	if ok, why := blocked(status, header, body, page); ok {
+		return KindBlocked, why
+	}
+	if ok, why := softError(status, header, body, page); ok {
+		return KindSoftError, why
+	}
+	return "", ""
+}
+
+// Kinds of Classify verdicts.
+const (
+	KindBlocked   = "blocked"
+	KindSoftError = "soft-error"
+)
+
+func blocked(status int, header http.Header, body []byte, page func() *pageInfo) (bool, string) {
 	hdr := func(k string) string { return strings.ToLower(strings.TrimSpace(header.Get(k))) }
 	server := hdr("Server")
 	full := body
@@ -117,7 +154,7 @@ func Blocked(status int, header http.Header, body []byte) (bool, string) {
 			return true, "IP address blocked"
 		}
 	}
-	return blockedPage(header, full, title, text)
+	return blockedPage(header, full, title, text, page)
 }
 
 // pageTitle returns the first <title> of an HTML document, unescaped,
@@ -193,11 +230,11 @@ var challengeMarkers = []string{
 // than its status and headers: markup signatures of WAF pages, and the
 // headings and short text of rate-limit and challenge pages. Each needs the
 // page to be short. text returns the normalized start of the page.
-func blockedPage(header http.Header, body []byte, title string, text func() string) (bool, string) {
+func blockedPage(header http.Header, body []byte, title string, text func() string, page func() *pageInfo) (bool, string) {
 	if len(body) == 0 || !textual(header) {
 		return false, ""
 	}
-	p := analyzePage(body)
+	p := page()
 	if p.allWords >= shortPage {
 		return false, ""
 	}
@@ -250,10 +287,14 @@ func blockedPage(header http.Header, body []byte, title string, text func() stri
 //
 // header may be nil.
 func SoftError(status int, header http.Header, body []byte) (bool, string) {
+	return softError(status, header, body, pageOnce(body))
+}
+
+func softError(status int, header http.Header, body []byte, page func() *pageInfo) (bool, string) {
 	if status < 200 || status > 299 || len(body) == 0 || !textual(header) {
 		return false, ""
 	}
-	p := analyzePage(body)
+	p := page()
 	if c := p.metaStatus; len(c) == 3 && (c[0] == '4' || c[0] == '5') && isDigits(c) {
 		return true, "page declares HTTP " + c + " (prerender-status-code)"
 	}

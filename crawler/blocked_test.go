@@ -422,3 +422,33 @@ func TestSoftErrorNotOnRealPages(t *testing.T) {
 		})
 	}
 }
+
+// TestClassifyAgreesWithBlockedAndSoftError: Classify is Blocked, then
+// SoftError, on one parse of the page.
+func TestClassifyAgreesWithBlockedAndSoftError(t *testing.T) {
+	html := http.Header{"Content-Type": {"text/html"}}
+	cases := []struct {
+		status int
+		body   string
+		kind   string
+	}{
+		{403, "<html><head><title>Access Denied</title></head><body>Reference #18.2f3c4d5e.1500411917.1b6a4c4</body></html>", KindBlocked},
+		{200, "<html><head><title>Too Many Requests</title></head><body><h1>Too Many Requests</h1></body></html>", KindBlocked},
+		{200, "<html><head><title>Page Not Found</title></head><body><h1>Page Not Found</h1></body></html>", KindSoftError},
+		{200, "<html><head><title>Detainer policy</title></head><body><h1>Detainer policy</h1><p>Officers shall not hold people on detainers alone.</p></body></html>", ""},
+	}
+	for _, c := range cases {
+		kind, reason := Classify(c.status, html, []byte(c.body))
+		b, _ := Blocked(c.status, html, []byte(c.body))
+		s, _ := SoftError(c.status, html, []byte(c.body))
+		want := ""
+		if b {
+			want = KindBlocked
+		} else if s {
+			want = KindSoftError
+		}
+		if kind != c.kind || kind != want || (kind != "") != (reason != "") {
+			t.Errorf("Classify(%d, %.40q) = %q %q; Blocked %v SoftError %v; want %q", c.status, c.body, kind, reason, b, s, c.kind)
+		}
+	}
+}

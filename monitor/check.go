@@ -3,6 +3,7 @@
 package monitor
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -172,21 +173,24 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 	default:
 		var prior *Prior
 		if hasBase {
-			if prior, err = m.prior(ctx, t, base); err != nil {
-				res.Err = fmt.Errorf("check %s: %w", t.Name, err)
-				return res
-			}
+			prior = m.prior(ctx, t, base)
 		}
 		vol := loadVolatility(t.Volatility, m.logger())
 		v = m.judge().Judge(ctx, t, prior, vol, Page{URL: t.URL, FinalURL: resp.FinalURL, Status: resp.Status,
 			Header: resp.Header, Body: resp.Body, FetchedAt: c.FetchedAt})
 		c.Outcome, c.Error = v.Outcome, v.Error
 		if v.Outcome.Good() {
-			rec.Text = []byte(v.Text)
-			c.TextSHA256 = sha(rec.Text)
-			if rec.Volatility, err = json.Marshal(vol); err != nil {
+			c.TextSHA256 = v.TextSHA256
+			if !hasBase || v.TextSHA256 != base.TextSHA256 {
+				rec.Text = []byte(v.Text) // else stored already under that hash
+			}
+			state, err := json.Marshal(vol)
+			if err != nil {
 				res.Err = fmt.Errorf("check %s: volatility: %w", t.Name, err)
 				return res
+			}
+			if !bytes.Equal(state, t.Volatility) {
+				rec.Volatility = state
 			}
 		}
 		if v.Changed() {
@@ -240,13 +244,14 @@ func (m *Monitor) judge() *Judge {
 // version the page returned to.
 const RecentVersions = 20
 
-// prior loads the baseline's text, and lazily the recent versions.
-func (m *Monitor) prior(ctx context.Context, t redline.Target, base redline.Capture) (*Prior, error) {
-	text, err := m.Store.Blob(ctx, base.TextSHA256)
-	if err != nil {
-		return nil, fmt.Errorf("load baseline text: %w", err)
+// prior describes the baseline; its text and the recent versions are
+// loaded only when the judge needs them.
+func (m *Monitor) prior(ctx context.Context, t redline.Target, base redline.Capture) *Prior {
+	p := &Prior{Baseline: Version{CaptureID: base.ID, FetchedAt: base.FetchedAt, TextSHA256: base.TextSHA256}}
+	p.LoadText = func() (string, error) {
+		b, err := m.Store.Blob(ctx, base.TextSHA256)
+		return string(b), err
 	}
-	p := &Prior{Baseline: Version{CaptureID: base.ID, FetchedAt: base.FetchedAt, Text: string(text)}}
 	p.Recent = func() []Version {
 		caps, err := m.Store.Captures(ctx, t.ID, base.ID, RecentVersions)
 		if err != nil {
@@ -269,7 +274,7 @@ func (m *Monitor) prior(ctx context.Context, t redline.Target, base redline.Capt
 		}
 		return out
 	}
-	return p, nil
+	return p
 }
 
 // shouldAlert says whether a change is worth alerts at all: not when it

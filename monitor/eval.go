@@ -98,7 +98,7 @@ func Evaluate(ctx context.Context, dir string) (Report, error) {
 			r.add(CaseResult{Case: c, Outcome: va.Outcome, Detail: "earlier capture: " + va.Error})
 			continue
 		}
-		prior := &Prior{Baseline: Version{CaptureID: 1, Text: va.Text}}
+		prior := &Prior{Baseline: Version{CaptureID: 1, TextSHA256: va.TextSHA256, Text: va.Text}}
 		vb := j.Judge(ctx, t, prior, nil, Page{Status: 200, Header: h, Body: b})
 		res := CaseResult{Case: c, Outcome: vb.Outcome, Detail: vb.Error}
 		if vb.Changed() {

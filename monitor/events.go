@@ -62,6 +62,13 @@ func (s Streaks) rules() []streakRule {
 // queueStreakEvents raises the events whose streak this capture starts or
 // ends, judged on the target's previous captures.
 func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecord, t redline.Target) {
+	// A streak goes on only when this check is of the class of the last
+	// one, and ends only when a good check follows a bad one: otherwise
+	// nothing can start or end, and history need not be read.
+	cur, last := class(rec.Capture.Outcome), class(t.LastOutcome)
+	if t.LastOutcome == "" || (cur == "ok" && last == "ok") || (cur != "ok" && cur != last) {
+		return
+	}
 	rules := m.Streaks.rules()
 	longest := 0
 	for _, r := range rules {
@@ -72,7 +79,6 @@ func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecor
 		m.logger().Warn("load captures for events", "target", t.Name, "error", err)
 		return
 	}
-	cur := class(rec.Capture.Outcome)
 	run := 0 // previous captures in a row of the class of the first one
 	for _, c := range prev {
 		if class(c.Outcome) != class(prev[0].Outcome) {

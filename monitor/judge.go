@@ -35,9 +35,10 @@ type Page struct {
 
 // Version is an earlier good capture's text.
 type Version struct {
-	CaptureID int64
-	FetchedAt time.Time
-	Text      string
+	CaptureID  int64
+	FetchedAt  time.Time
+	TextSHA256 string
+	Text       string // may be "" when Prior.LoadText loads it
 }
 
 // Prior is what a new capture is compared with: the baseline, and the
@@ -45,16 +46,20 @@ type Version struct {
 // versions. Recent is called only when the page changed; it may be nil.
 type Prior struct {
 	Baseline Version
+	// LoadText, when Baseline.Text is "", loads it; it is called only when
+	// the new text's hash differs from Baseline.TextSHA256.
+	LoadText func() (string, error)
 	Recent   func() []Version // earlier good versions, newest first
 }
 
 // Verdict is what the judge made of one page.
 type Verdict struct {
-	Outcome  redline.Outcome
-	Error    string // why the capture is an error, blocked or missing its region
-	Text     string // extracted text; "" when none
-	Compared string // the text compared (noise rules applied); "" when none
-	Before   string // the baseline's compared text, when the page changed
+	Outcome    redline.Outcome
+	Error      string // why the capture is an error, blocked or missing its region
+	Text       string // extracted text; "" when none
+	TextSHA256 string // hex sha256 of Text
+	Compared   string // the text compared (noise rules applied), when the text differs from the baseline's
+	Before     string // the baseline's compared text, when the page changed
 
 	// Set when the page differs from the baseline.
 	Diff         diff.Result
@@ -62,7 +67,6 @@ type Verdict struct {
 	RevertedTo   int64    // capture ID of the recent version the page returned to
 	Blocks       []string // block key of each hunk (see noise.BlockKeys)
 	VolatileOnly bool     // every hunk sits in a block learned as volatile
-	Ignored      int      // spans the noise rules left out of the new text
 }
 
 // Changed reports whether the verdict is a change in wording.
@@ -102,7 +106,8 @@ func (j *Judge) Rules(t redline.Target) (*noise.Rules, error) {
 // target has no good capture yet. vol, when not nil, is consulted and
 // updated with what this check saw. A 304 answer is the caller's to handle.
 func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *noise.Volatility, p Page) Verdict {
-	if blocked, why := crawler.Blocked(p.Status, p.Header, p.Body); blocked {
+	kind, why := crawler.Classify(p.Status, p.Header, p.Body)
+	if kind == crawler.KindBlocked {
 		return Verdict{Outcome: redline.OutcomeBlocked, Error: why}
 	}
 	if p.Status == http.StatusNotFound || p.Status == http.StatusGone {
@@ -114,7 +119,7 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	if p.Status < 200 || p.Status > 299 {
 		return Verdict{Outcome: redline.OutcomeError, Error: fmt.Sprintf("HTTP %d", p.Status)}
 	}
-	if soft, why := crawler.SoftError(p.Status, p.Header, p.Body); soft {
+	if kind == crawler.KindSoftError {
 		return Verdict{Outcome: redline.OutcomeError, Error: why}
 	}
 	ex, err := extract.TextContext(ctx, p.Body, p.Header.Get("Content-Type"),
@@ -125,24 +130,29 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	case err != nil:
 		return Verdict{Outcome: redline.OutcomeError, Error: "extract: " + err.Error()}
 	}
-	v := Verdict{Text: ex.Text}
+	v := Verdict{Text: ex.Text, TextSHA256: sha([]byte(ex.Text))}
 	rules, err := j.Rules(t)
 	if err != nil {
 		return Verdict{Outcome: redline.OutcomeError, Error: "ignore rules: " + err.Error()}
 	}
-	v.Compared = rules.Canonical(ex.Text, p.FetchedAt)
-	lines := strings.Count(v.Compared, "\n") + 1
+	lines := strings.Count(ex.Text, "\n") + 1
 	if prior == nil {
 		v.Outcome = redline.OutcomeBaseline
 		return v
 	}
-	base := prior.Baseline
-	if ex.Text == base.Text {
+	// Most checks end here: the same text, known by its hash alone.
+	if v.TextSHA256 == prior.Baseline.TextSHA256 {
 		v.Outcome = redline.OutcomeUnchanged
 		if vol != nil {
 			vol.Observe(nil, lines)
 		}
 		return v
+	}
+	base := prior.Baseline
+	if base.Text == "" && prior.LoadText != nil {
+		if base.Text, err = prior.LoadText(); err != nil {
+			return Verdict{Outcome: redline.OutcomeError, Error: "load baseline text: " + err.Error()}
+		}
 	}
 	if bad, old := noise.Mojibake(ex.Text), noise.Mojibake(base.Text); bad > old+MojibakeMargin {
 		return Verdict{Outcome: redline.OutcomeError, Text: ex.Text,
@@ -152,7 +162,6 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	// on the page is not "changed" by the fetch day moving on.
 	oldCompared, newCompared := rules.Pair(base.Text, base.FetchedAt, ex.Text, p.FetchedAt)
 	v.Compared = newCompared
-	v.Ignored = len(rules.Ignored(ex.Text, p.FetchedAt))
 	if newCompared == oldCompared {
 		v.Outcome = redline.OutcomeUnchanged
 		if vol != nil {

@@ -254,3 +254,22 @@ func TestLearnedVolatility(t *testing.T) {
 		t.Fatalf("an edit outside the volatile block must alert: changed %v volatile-only %v", v.Changed(), v.VolatileOnly)
 	}
 }
+
+// TestUnchangedNeedsNoBaselineText: a page whose text hashes like the
+// baseline's is unchanged without loading the baseline's text; a different
+// one loads it once.
+func TestUnchangedNeedsNoBaselineText(t *testing.T) {
+	var j Judge
+	body := []byte(testsite.PolicyPage("Policy", []string{"Officers shall not honor detainers."}, ""))
+	base := j.Judge(context.Background(), redline.Target{}, nil, nil, Page{Status: 200, Header: html, Body: body})
+	loads := 0
+	prior := &Prior{Baseline: Version{CaptureID: 1, TextSHA256: base.TextSHA256},
+		LoadText: func() (string, error) { loads++; return base.Text, nil }}
+	if v := j.Judge(context.Background(), redline.Target{}, prior, nil, Page{Status: 200, Header: html, Body: body}); v.Outcome != redline.OutcomeUnchanged || loads != 0 {
+		t.Fatalf("same page: %s with %d loads", v.Outcome, loads)
+	}
+	edited := []byte(strings.Replace(string(body), "shall not", "shall", 1))
+	if v := j.Judge(context.Background(), redline.Target{}, prior, nil, Page{Status: 200, Header: html, Body: edited}); v.Outcome != redline.OutcomeChanged || loads != 1 {
+		t.Fatalf("edited page: %s with %d loads", v.Outcome, loads)
+	}
+}

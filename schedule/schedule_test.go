@@ -29,8 +29,16 @@ func TestNext(t *testing.T) {
 	}
 }
 
+func TestParseAccepts(t *testing.T) {
+	for _, spec := range []string{"@every 6h", "@every 30m", "@hourly", "@daily", "@weekly", "0 */6 * * *", "15 9 * * MON-FRI"} {
+		if _, err := Parse(spec); err != nil {
+			t.Errorf("Parse(%q): %v", spec, err)
+		}
+	}
+}
+
 func TestParseRejects(t *testing.T) {
-	for _, spec := range []string{"every 6h", "* * *", "@every", "61 * * * *", ""} {
+	for _, spec := range []string{"every 6h", "* * *", "* * * * * *", "@every", "61 * * * *", "", "@fortnightly"} {
 		if _, err := Parse(spec); err == nil {
 			t.Errorf("Parse(%q) succeeded, want error", spec)
 		}
