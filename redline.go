@@ -35,6 +35,7 @@ type Target struct {
 	LastOutcome Outcome
 	Active      bool   // false once the target left the configuration
 	Volatility  []byte // learned volatility state (opaque JSON owned by package noise); nil when none
+	ChainHead   string // Hash of the latest capture (fixity); "" before the first
 }
 
 // Outcome says what one fetch of a target amounted to.
@@ -81,6 +82,59 @@ type Capture struct {
 	BodySize    int64  // payload length in bytes
 	TextSHA256  string // hex sha256 of the extracted text; empty when none was extracted
 	Attempts    int    // HTTP attempts made, retries included
+	// RequestHeader holds the headers sent with the last attempt; nil when
+	// unknown. Only RecordCheck reads it: the store keeps it as a blob of
+	// compact JSON under RequestSHA256 and leaves it nil when reading.
+	RequestHeader http.Header
+	RequestSHA256 string // blob of the request headers; "" when unknown
+
+	// Fixity, set by the store: Hash is CaptureHash(PrevHash, capture),
+	// PrevHash the Hash of the target's previous capture ("" for its
+	// first).
+	PrevHash string
+	Hash     string
+	// PrunedAt is when a retention policy dropped the capture's bodies
+	// (its record and hashes stay); zero when it was kept whole.
+	PrunedAt time.Time
+}
+
+// CaptureFilter selects captures for listings and exports. Zero fields do
+// not filter.
+type CaptureFilter struct {
+	TargetIDs    []int64   // only these targets
+	Since, Until time.Time // Since <= FetchedAt < Until
+	AfterID      int64     // ID > AfterID (cursor for oldest-first paging)
+	BeforeID     int64     // ID < BeforeID (cursor for newest-first paging)
+	Oldest       bool      // oldest first (by ID); default newest first
+	WithResponse bool      // only captures where a response arrived (Status > 0)
+	Limit        int
+}
+
+// ChangeFilter selects changes. Zero fields do not filter.
+type ChangeFilter struct {
+	TargetIDs    []int64
+	Since, Until time.Time // Since <= DetectedAt < Until
+	AfterID      int64     // ID > AfterID (cursor: "changes since")
+	BeforeID     int64     // ID < BeforeID
+	Oldest       bool      // oldest first; default newest first
+	Limit        int
+}
+
+// Retention thins old unchanged captures. The zero value keeps everything.
+type Retention struct {
+	// ThinAfter: only captures older than this are considered; 0 keeps
+	// everything.
+	ThinAfter time.Duration
+	// KeepEvery keeps the first unchanged capture of each window of this
+	// length per target (e.g. 24h keeps one a day); 0 keeps none of them.
+	KeepEvery time.Duration
+}
+
+// PruneStats says what a retention pass did.
+type PruneStats struct {
+	Captures int   // captures pruned (record kept, bodies dropped)
+	Blobs    int   // blobs deleted, no longer referenced by a kept capture
+	Bytes    int64 // stored (compressed) bytes of those blobs
 }
 
 // Change is a difference in wording between two good captures of a target.
@@ -198,4 +252,7 @@ type CheckRecord struct {
 var (
 	ErrNotFound  = errors.New("not found")
 	ErrLeaseLost = errors.New("lease lost")
+	// ErrPruned: a retention policy dropped the bytes asked for; their
+	// record and hashes remain.
+	ErrPruned = errors.New("pruned by retention")
 )

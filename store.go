@@ -51,6 +51,18 @@ type Store interface {
 	Blob(ctx context.Context, sha256 string) ([]byte, error)
 	// Changes lists a target's changes, newest first, at most limit (0 = no limit).
 	Changes(ctx context.Context, targetID int64, limit int) ([]Change, error)
+	// ListCaptures lists the captures f selects, pruned ones included.
+	ListCaptures(ctx context.Context, f CaptureFilter) ([]Capture, error)
+	// ListChanges lists the changes f selects.
+	ListChanges(ctx context.Context, f ChangeFilter) ([]Change, error)
+	// BlobSums lists the sha256 of stored blobs above after, in order, at
+	// most limit (0 = no limit), for fixity checks.
+	BlobSums(ctx context.Context, after string, limit int) ([]string, error)
+	// Prune applies r as of now: it drops the bodies of old unchanged or
+	// not-modified captures, keeping their records and fixity hashes, and
+	// deletes blobs no kept capture refers to. It never prunes a target's
+	// first or latest capture, a changed one, or one a change refers to.
+	Prune(ctx context.Context, r Retention, now time.Time) (PruneStats, error)
 
 	// ClaimAlerts leases up to limit undelivered alerts whose next attempt
 	// is due at or before now, oldest first.

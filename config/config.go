@@ -72,6 +72,9 @@ type Config struct {
 	Targets   []redline.Target // config targets in file order, then seed targets; see Load
 	Notifiers []Notifier
 	Events    Events
+	// Retention thins old unchanged captures; the zero value (the default)
+	// keeps everything.
+	Retention redline.Retention
 }
 
 // Crawler holds the fetching settings shared by every target.

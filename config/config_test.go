@@ -34,6 +34,9 @@ func TestValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
+	if c.Retention != (redline.Retention{ThinAfter: 90 * 24 * time.Hour, KeepEvery: 24 * time.Hour}) {
+		t.Errorf("Retention = %+v", c.Retention)
+	}
 	if c.Path != "testdata/valid.yml" || c.Storage != "sqlite:redline.db" || c.Listen != "127.0.0.1:8080" {
 		t.Errorf("Path, Storage, Listen = %q, %q, %q", c.Path, c.Storage, c.Listen)
 	}

@@ -33,6 +33,13 @@ type rawFile struct {
 	Seeds     stringList    `yaml:"seeds"`
 	Notifiers []rawNotifier `yaml:"notifiers"`
 	Events    rawEvents     `yaml:"events"`
+	Retention rawRetention  `yaml:"retention"`
+}
+
+// rawRetention thins old unchanged captures.
+type rawRetention struct {
+	ThinAfter *duration `yaml:"thin_after"`
+	KeepEvery *duration `yaml:"keep_every"`
 }
 
 // rawEvents sets how many checks in a row raise an event.
@@ -123,7 +130,7 @@ type scalar interface {
 }
 
 func (d *duration) decodeScalar(s string) error {
-	v, err := time.ParseDuration(s)
+	v, err := parseDuration(s)
 	if err != nil {
 		return fmt.Errorf("bad duration %q: %v", s, err)
 	}
@@ -132,6 +139,19 @@ func (d *duration) decodeScalar(s string) error {
 	}
 	*d = duration(v)
 	return nil
+}
+
+// parseDuration is time.ParseDuration plus whole days ("90d"), the unit
+// retention periods are written in.
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("want whole days, e.g. 90d")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 func (z *size) decodeScalar(s string) error {

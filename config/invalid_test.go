@@ -96,6 +96,13 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-duration.yml:3: crawler.timeout: bad duration "-1s": must not be negative`,
 			`testdata/invalid-duration.yml:7: notifiers[0].timeout: bad duration "soon": `,
 		},
+		"invalid-retention.yml": {
+			`testdata/invalid-retention.yml:1: retention.thin_after: want a period of at least 1d before captures are thinned`,
+			`testdata/invalid-retention.yml:2: retention.keep_every: 10m0s: want 0 (keep none) or at least 1h`,
+		},
+		"invalid-retention-days.yml": {
+			`testdata/invalid-retention-days.yml:2: retention.thin_after: bad duration "ninetyd": want whole days, e.g. 90d`,
+		},
 		"invalid-size.yml": {
 			`testdata/invalid-size.yml:2: crawler.max_body: bad size "10XB": unknown unit "XB" (want B, KB, MB or GB)`,
 		},

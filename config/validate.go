@@ -62,6 +62,20 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 		}
 		*e.dst = *e.raw
 	}
+	if r := raw.Retention; r.ThinAfter != nil || r.KeepEvery != nil {
+		if r.ThinAfter == nil || *r.ThinAfter < duration(24*time.Hour) {
+			d.errorf(d.line("retention.thin_after"), "retention.thin_after",
+				"want a period of at least 1d before captures are thinned (e.g. 90d); without retention everything is kept")
+		} else {
+			c.Retention.ThinAfter = time.Duration(*r.ThinAfter)
+		}
+		if r.KeepEvery != nil {
+			c.Retention.KeepEvery = time.Duration(*r.KeepEvery)
+			if c.Retention.KeepEvery != 0 && c.Retention.KeepEvery < time.Hour {
+				d.errorf(d.line("retention.keep_every"), "retention.keep_every", "%v: want 0 (keep none) or at least 1h", c.Retention.KeepEvery)
+			}
+		}
+	}
 	if raw.PublicURL != "" {
 		c.PublicURL = strings.TrimRight(raw.PublicURL, "/")
 		d.checkURL("public_url", c.PublicURL)

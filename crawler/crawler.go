@@ -24,6 +24,11 @@
 //   - MaxBodySize truncates silently through io.LimitReader; the collector
 //     reads one byte more than Options.MaxBodySize and a longer body is
 //     ErrTooLarge.
+//   - Redirects are followed by the backend's http.Client, whose
+//     CheckRedirect calls the handler given to SetRedirectHandler (after
+//     colly's own filters, none of which are set here) with the hop's
+//     request; its context is the first request's, so the restriction of a
+//     Fetch reaches every hop.
 //   - NewCollector reads COLLY_* environment variables (COLLY_CACHE_DIR
 //     among them); New overrides every setting they could touch, and never
 //     sets CacheDir.
@@ -37,6 +42,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -98,6 +104,10 @@ type Options struct {
 	// Logger receives debug lines per attempt and info lines per retry;
 	// nil discards.
 	Logger *slog.Logger
+	// AllowNetworks are networks a restricted request may reach although
+	// they are not public (the operator's choice, e.g. an intranet); nil
+	// means none. See AddressAllowed.
+	AllowNetworks []netip.Prefix
 }
 
 // withDefaults validates o and fills in defaults.
@@ -120,6 +130,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxBodySize < 0 {
 		return o, errors.New("crawler: MaxBodySize must not be negative")
 	}
+	allow := make([]netip.Prefix, 0, len(o.AllowNetworks))
+	for _, p := range o.AllowNetworks {
+		if !p.IsValid() {
+			return o, fmt.Errorf("crawler: AllowNetworks: invalid prefix %v", p)
+		}
+		allow = append(allow, p.Masked())
+	}
+	o.AllowNetworks = allow // a private copy
 	switch {
 	case o.Delay == 0:
 		o.Delay = DefaultDelay
@@ -162,22 +180,41 @@ func (o Options) withDefaults() (Options, error) {
 // Request is one page to fetch. ETag and LastModified are the validators of
 // the previous good capture; when set they are sent as If-None-Match and
 // If-Modified-Since, and an unchanged page answers 304.
+//
+// URLs the operator configured are trusted. A URL discovered on a page is
+// not: fetch it with Restricted set, and usually AllowedDomains.
 type Request struct {
 	URL          string
 	ETag         string
 	LastModified string
+	// Restricted marks a discovered URL: every connection, on the first
+	// request, each redirect hop and the robots.txt fetch, may only go to a
+	// public address (or one in Options.AllowNetworks), checked after name
+	// resolution; redirects may only lead to http and https URLs. A refusal
+	// is ErrForbiddenAddress and is not retried.
+	Restricted bool
+	// AllowedDomains, when set, confines every URL of the redirect chain
+	// (the first one included, checked before any network activity) to
+	// these hosts and their subdomains: "example.gov" allows
+	// "www.example.gov". IP literals match exactly. A refusal is
+	// ErrOutsideDomains. It is meant for use with Restricted but is
+	// enforced on its own too.
+	AllowedDomains []string
 }
 
 // Response is what one Fetch obtained.
 type Response struct {
-	URL       string        // as requested
-	FinalURL  string        // after redirects; empty when no response arrived
-	Status    int           // HTTP status; 0 when no response arrived
-	Header    http.Header   // response headers; nil when no response arrived
-	Body      []byte        // raw payload as received (transfer gzip decoded, charset untouched)
-	FetchedAt time.Time     // UTC, start of the first attempt
-	Duration  time.Duration // total, retries and waits included
-	Attempts  int           // HTTP attempts made, retries included
+	URL      string      // as requested
+	FinalURL string      // after redirects; empty when no response arrived
+	Status   int         // HTTP status; 0 when no response arrived
+	Header   http.Header // response headers; nil when no response arrived
+	// RequestHeader: the headers set on the last request (the transport
+	// adds Host and Accept-Encoding); nil when no response arrived.
+	RequestHeader http.Header
+	Body          []byte        // raw payload as received (transfer gzip decoded, charset untouched)
+	FetchedAt     time.Time     // UTC, start of the first attempt
+	Duration      time.Duration // total, retries and waits included
+	Attempts      int           // HTTP attempts made, retries included
 }
 
 // Blocked applies the package-level Blocked classifier to r.
@@ -191,7 +228,8 @@ type Fetcher struct {
 	opt          Options
 	log          *slog.Logger
 	base         *colly.Collector
-	transport    *http.Transport
+	transport    *http.Transport // unrestricted requests
+	restrictedTr *http.Transport // Restricted requests; see newTransport
 	robotsClient *http.Client
 	robots       *robotsCache
 	gates        *gates
@@ -203,8 +241,9 @@ func New(opt Options) (*Fetcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := newTransport(opt)
-	rt := captureTransport{base: tr}
+	tr := newTransport(opt, false)
+	rtr := newTransport(opt, true)
+	rt := captureTransport{base: tr, restricted: rtr}
 
 	c := colly.NewCollector()
 	// Set every field explicitly: NewCollector applies COLLY_* variables.
@@ -233,7 +272,7 @@ func New(opt Options) (*Fetcher, error) {
 		if len(via) >= MaxRedirects {
 			return http.ErrUseLastResponse
 		}
-		return nil
+		return checkHop(req)
 	})
 
 	return &Fetcher{
@@ -241,6 +280,7 @@ func New(opt Options) (*Fetcher, error) {
 		log:          opt.Logger,
 		base:         c,
 		transport:    tr,
+		restrictedTr: rtr,
 		robotsClient: newRobotsClient(rt, opt.Timeout),
 		robots:       newRobotsCache(),
 		gates:        newGates(opt.Parallelism),
@@ -250,6 +290,7 @@ func New(opt Options) (*Fetcher, error) {
 // Close releases idle connections. The Fetcher stays usable.
 func (f *Fetcher) Close() {
 	f.transport.CloseIdleConnections()
+	f.restrictedTr.CloseIdleConnections()
 }
 
 // Fetch GETs req.URL, retrying transient failures.
@@ -258,8 +299,9 @@ func (f *Fetcher) Close() {
 // whatever its status (304, 404, or a 5xx left after the retries). It returns
 // an error when no usable response arrived: network failure or timeout,
 // robots.txt refusal (ErrRobots), body over the cap (ErrTooLarge), a
-// Retry-After longer than MaxRetryAfter (ErrRetryAfter, see RetryAfter), or
-// ctx ending. The Response is non-nil then too and holds what is known:
+// Retry-After longer than MaxRetryAfter (ErrRetryAfter, see RetryAfter),
+// a refusal of req's restrictions (ErrForbiddenAddress, ErrOutsideDomains),
+// or ctx ending. The Response is non-nil then too and holds what is known:
 // Attempts, Duration, FetchedAt, and Status, Header and FinalURL when the
 // last attempt got a response. Body is nil then, except with ErrRetryAfter,
 // where it is the 429 or 503 page (useful to Blocked).
@@ -278,6 +320,12 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
 		return finish(err)
 	}
 	host := strings.ToLower(u.Hostname())
+	if r := newRestriction(req); r != nil {
+		if err := r.check(u); err != nil {
+			return finish(fmt.Errorf("fetch %s: %w", u.Redacted(), err))
+		}
+		ctx = context.WithValue(ctx, restrictionKey{}, r)
+	}
 
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -288,7 +336,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (*Response, error) {
 		// Report this attempt only, never a mix with an earlier one.
 		resp.Status, resp.Header, resp.FinalURL, resp.Body = 0, nil, "", nil
 		if out != nil && out.status != 0 {
-			resp.Status, resp.Header, resp.FinalURL = out.status, out.header, out.finalURL
+			resp.Status, resp.Header, resp.FinalURL, resp.RequestHeader = out.status, out.header, out.finalURL, out.request
 			if err == nil {
 				resp.Body = out.body
 			}
@@ -381,6 +429,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 type outcome struct {
 	status   int
 	header   http.Header
+	request  http.Header
 	finalURL string
 	body     []byte
 }
@@ -392,7 +441,7 @@ func (f *Fetcher) attempt(ctx context.Context, u *url.URL, host string, req Requ
 	if !f.opt.IgnoreRobots {
 		rules, err := f.robotsFor(ctx, u, host)
 		if err != nil {
-			return nil, err
+			return nil, refusalError(u, err, true)
 		}
 		if !rules.allowed(u, f.opt.UserAgent) {
 			return nil, fmt.Errorf("%w: %s", ErrRobots, u.Redacted())
@@ -427,6 +476,9 @@ func (f *Fetcher) visit(ctx context.Context, u *url.URL, req Request) (*outcome,
 	c.OnResponseHeaders(func(r *colly.Response) {
 		out.status = r.StatusCode
 		out.header = r.Headers.Clone()
+		if r.Request.Headers != nil {
+			out.request = r.Request.Headers.Clone()
+		}
 		out.finalURL = r.Request.URL.String()
 		if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > limit {
 			tooLarge = true
@@ -444,7 +496,7 @@ func (f *Fetcher) visit(ctx context.Context, u *url.URL, req Request) (*outcome,
 		return out, fmt.Errorf("%w: %s: more than %d bytes", ErrTooLarge, u.Redacted(), limit)
 	}
 	if err != nil {
-		return out, err
+		return out, refusalError(u, err, false)
 	}
 	if out.status == 0 {
 		return out, fmt.Errorf("fetch %s: no response", u.Redacted())

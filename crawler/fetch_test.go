@@ -98,6 +98,10 @@ func TestFetch(t *testing.T) {
 				if resp.Status != http.StatusNotModified || len(resp.Body) != 0 {
 					t.Errorf("status %d body %q, want 304 and no body", resp.Status, resp.Body)
 				}
+				// The headers sent are kept for the archive's request records.
+				if h := resp.RequestHeader; h.Get("If-None-Match") != `"v1"` || h.Get("User-Agent") != testUA {
+					t.Errorf("RequestHeader = %v, want the validator and the User-Agent sent", h)
+				}
 			},
 		},
 		{

@@ -150,6 +150,7 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 			c.FetchedAt = resp.FetchedAt.UTC()
 		}
 		c.Duration, c.FinalURL, c.Status, c.Header, c.Attempts = resp.Duration, resp.FinalURL, resp.Status, resp.Header, resp.Attempts
+		c.RequestHeader = resp.RequestHeader
 		if resp.Header != nil {
 			c.ContentType = mediaType(resp.Header.Get("Content-Type"))
 		}

@@ -182,6 +182,7 @@ func (a *app) daemon(ctx context.Context, report func(monitor.Result)) error {
 		defer wg.Done()
 		_ = w.Run(ctx, wake)
 	}()
+	wg.Go(func() { a.retain(ctx) })
 	err = m.Run(ctx, report)
 	wg.Wait()
 	a.log.Info("redline stopped")

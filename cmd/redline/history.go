@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"redline"
-	"redline/diff"
-	"redline/monitor"
+	"redline/history"
 	"redline/noise"
 	"redline/seeds"
 )
@@ -205,77 +204,39 @@ func cmdDiff(ctx context.Context, args []string, e env) error {
 	if *format != "word" && *format != "unified" && *format != "json" {
 		return usagef("--format must be word, unified or json, not %q", *format)
 	}
-	oldC, newC, err := a.pickPair(ctx, t, *from, *to)
+	oldC, newC, err := history.Pair(ctx, a.store, t, *from, *to)
+	if history.IsInput(err) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}
-	oldText, err := a.store.Blob(ctx, oldC.TextSHA256)
+	cmp, err := history.Compare(ctx, a.store, t, oldC, newC, *raw)
 	if err != nil {
-		return fmt.Errorf("text of capture %d: %w", oldC.ID, err)
+		return err
 	}
-	newText, err := a.store.Blob(ctx, newC.TextSHA256)
-	if err != nil {
-		return fmt.Errorf("text of capture %d: %w", newC.ID, err)
-	}
-	before, after := string(oldText), string(newText)
-	if !*raw {
-		rules, err := (&monitor.Judge{}).Rules(t)
-		if err != nil {
-			return fmt.Errorf("noise rules of %s: %w", t.Name, err)
-		}
-		before, after = rules.Pair(before, oldC.FetchedAt, after, newC.FetchedAt)
-	}
-	oldName := fmt.Sprintf("capture %d (%s)", oldC.ID, oldC.FetchedAt.UTC().Format(time.RFC3339))
-	newName := fmt.Sprintf("capture %d (%s)", newC.ID, newC.FetchedAt.UTC().Format(time.RFC3339))
-	if *format == "unified" {
-		fmt.Fprint(e.stdout, diff.Unified(before, after, oldName, newName, 3))
+	switch *format {
+	case "unified":
+		fmt.Fprint(e.stdout, cmp.Unified())
 		return nil
+	case "json":
+		return writeJSON(e, cmp.JSON())
 	}
-	d := diff.Words(before, after, diff.Options{})
-	an := diff.Analyze(&d, before, after, t.Keywords)
-	volatile := volatileHunks(t, before, d)
-	if *format == "json" {
-		hunks := d.Hunks
-		if hunks == nil {
-			hunks = []diff.Hunk{}
-		}
-		return writeJSON(e, map[string]any{
-			"target": t.Name, "from": oldC.ID, "to": newC.ID,
-			"from_fetched_at": oldC.FetchedAt.UTC(), "to_fetched_at": newC.FetchedAt.UTC(),
-			"words_added": d.WordsAdded, "words_removed": d.WordsRemoved, "analysis": an,
-			"hunks": hunks, "volatile_hunks": volatile, "noise_rules_applied": !*raw,
-		})
-	}
+	oldName, newName := cmp.Names()
 	fmt.Fprintf(e.stdout, "--- %s\n+++ %s\n", oldName, newName)
-	if !d.Changed() {
+	if !cmp.Diff.Changed() {
 		fmt.Fprintln(e.stdout, "(no difference in wording)")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "significance: %s\n", an.Significance)
-	for _, r := range an.Reasons {
+	fmt.Fprintf(e.stdout, "significance: %s\n", cmp.Analysis.Significance)
+	for _, r := range cmp.Analysis.Reasons {
 		fmt.Fprintf(e.stdout, "  %s\n", r)
 	}
-	if len(volatile) > 0 {
-		fmt.Fprintf(e.stdout, "hunks in blocks learned as volatile (not alerted alone): %v\n", volatile)
+	if len(cmp.VolatileHunks) > 0 {
+		fmt.Fprintf(e.stdout, "hunks in blocks learned as volatile (not alerted alone): %v\n", cmp.VolatileHunks)
 	}
-	fmt.Fprintln(e.stdout, d.WordDiff())
+	fmt.Fprintln(e.stdout, cmp.Diff.WordDiff())
 	return nil
-}
-
-// volatileHunks returns the indexes (from 1) of the hunks that sit in
-// blocks the target learned as volatile.
-func volatileHunks(t redline.Target, before string, d diff.Result) []int {
-	var vol noise.Volatility
-	if len(t.Volatility) == 0 || json.Unmarshal(t.Volatility, &vol) != nil {
-		return nil
-	}
-	var out []int
-	for i, k := range noise.BlockKeys(before, d.Hunks) {
-		if vol.IsVolatile(k) {
-			out = append(out, i+1)
-		}
-	}
-	return out
 }
 
 func cmdVolatile(ctx context.Context, args []string, e env) error {
@@ -311,57 +272,6 @@ func cmdVolatile(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "  %s\n", k)
 	}
 	return nil
-}
-
-// pickPair resolves --from and --to. Without them: the latest good capture
-// and the good capture before it whose text differs.
-func (a *app) pickPair(ctx context.Context, t redline.Target, from, to int64) (redline.Capture, redline.Capture, error) {
-	var none redline.Capture
-	get := func(id int64) (redline.Capture, error) {
-		c, err := a.store.Capture(ctx, id)
-		if errors.Is(err, redline.ErrNotFound) || (err == nil && c.TargetID != t.ID) {
-			return none, usagef("capture %d is not a capture of %s", id, t.Name)
-		}
-		if err != nil {
-			return none, fmt.Errorf("capture %d: %w", id, err)
-		}
-		if c.TextSHA256 == "" {
-			return none, usagef("capture %d has no text (outcome %s)", id, c.Outcome)
-		}
-		return c, nil
-	}
-	caps, err := a.store.Captures(ctx, t.ID, 0, 0)
-	if err != nil {
-		return none, none, fmt.Errorf("list captures: %w", err)
-	}
-	var newC, oldC redline.Capture
-	if to != 0 {
-		if newC, err = get(to); err != nil {
-			return none, none, err
-		}
-	} else {
-		for _, c := range caps {
-			if c.Outcome.Good() {
-				newC = c
-				break
-			}
-		}
-		if newC.ID == 0 {
-			return none, none, fmt.Errorf("%s has no good capture yet", t.Name)
-		}
-	}
-	if from != 0 {
-		if oldC, err = get(from); err != nil {
-			return none, none, err
-		}
-		return oldC, newC, nil
-	}
-	for _, c := range caps {
-		if c.ID < newC.ID && c.Outcome.Good() && c.TextSHA256 != newC.TextSHA256 {
-			return c, newC, nil
-		}
-	}
-	return none, none, fmt.Errorf("%s has only one version so far (capture %d); nothing to compare", t.Name, newC.ID)
 }
 
 func (a *app) target(ctx context.Context, name string) (redline.Target, error) {

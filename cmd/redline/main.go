@@ -37,6 +37,9 @@ Commands:
   seeds     list the built-in seed lists
   volatile  list (or --reset) the blocks of a target learned as volatile
   eval      score the noise rules on a labelled corpus of page pairs
+  export    export captures or changes (NDJSON, CSV) or the archive (WARC, WACZ)
+  verify    re-hash every stored body and the capture hash chain; exit 1 on any mismatch
+  prune     apply the configuration's retention policy now
   version   print the version
 
 Run "redline COMMAND -h" for a command's flags. The configuration file is
@@ -99,6 +102,9 @@ func Main(ctx context.Context, args []string, e env) int {
 		"deliveries": cmdDeliveries,
 		"notify":     cmdNotify,
 		"volatile":   cmdVolatile,
+		"verify":     cmdVerify,
+		"prune":      cmdPrune,
+		"export":     cmdExport,
 		"version": func(context.Context, []string, env) error {
 			fmt.Fprintln(e.stdout, "redline", version)
 			return nil

@@ -116,7 +116,9 @@ func (s *Store) insertBlob(ctx context.Context, tx *sql.Tx, b *blobRow, now time
 		*b = s.encodeBlob(b.sum, b.raw)
 	}
 	_, err := tx.ExecContext(ctx,
-		`INSERT OR IGNORE INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+		`INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
+		WHERE blobs.pruned_at IS NOT NULL`,
 		b.sum, b.size, b.encoding, b.data, unixNano(now))
 	if err != nil {
 		return fmt.Errorf("blob %s: %w", b.sum, err)
@@ -126,7 +128,7 @@ func (s *Store) insertBlob(ctx context.Context, tx *sql.Tx, b *blobRow, now time
 
 func blobExists(ctx context.Context, q queryer, sum string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ?`, sum).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ? AND pruned_at IS NULL`, sum).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
@@ -137,8 +139,8 @@ func blobExists(ctx context.Context, q queryer, sum string) (bool, error) {
 }
 
 // Blob returns the uncompressed bytes stored under a hex sha256, or
-// ErrNotFound. The bytes are checked against the sha256 (fixity) before they
-// are returned.
+// ErrNotFound, or ErrPruned when retention dropped them. The bytes are
+// checked against the sha256 (fixity) before they are returned.
 func (s *Store) Blob(ctx context.Context, sum string) ([]byte, error) {
 	norm, err := normSHA256(sum)
 	if err != nil {
@@ -148,14 +150,18 @@ func (s *Store) Blob(ctx context.Context, sum string) ([]byte, error) {
 		size     int64
 		encoding string
 		data     []byte
+		pruned   sql.NullInt64
 	)
-	err = s.db.QueryRowContext(ctx, `SELECT size, encoding, data FROM blobs WHERE sha256 = ?`, norm).
-		Scan(&size, &encoding, &data)
+	err = s.db.QueryRowContext(ctx, `SELECT size, encoding, data, pruned_at FROM blobs WHERE sha256 = ?`, norm).
+		Scan(&size, &encoding, &data, &pruned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("blob %s: %w", norm, redline.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", norm, err)
+	}
+	if pruned.Valid {
+		return nil, fmt.Errorf("blob %s: %w at %s", norm, redline.ErrPruned, timeOf(pruned).Format(time.RFC3339))
 	}
 	raw, err := s.decodeBlob(encoding, data, size)
 	if err != nil {

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +16,8 @@ import (
 
 // captureColumns are the columns scanned by scanCapture, in order.
 const captureColumns = `id, target_id, fetched_at, duration_us, url, final_url, status, header,
-	content_type, outcome, error, body_sha256, body_size, text_sha256, attempts`
+	content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
+	request_sha256, prev_hash, record_hash, pruned_at`
 
 // goodOutcomes is the SQL test for redline.Outcome.Good. It must match the
 // WHERE clause of the captures_good index word for word, or SQLite will not
@@ -27,15 +30,18 @@ const changeColumns = `id, target_id, from_capture_id, to_capture_id, detected_a
 
 func scanCapture(row interface{ Scan(...any) error }) (redline.Capture, error) {
 	var (
-		c                redline.Capture
-		fetchedAt        int64
-		durationUS       int64
-		header           sql.NullString
-		outcome          string
-		bodySHA, textSHA sql.NullString
+		c                  redline.Capture
+		fetchedAt          int64
+		durationUS         int64
+		header             sql.NullString
+		outcome            string
+		bodySHA, textSHA   sql.NullString
+		reqSHA, prev, hash sql.NullString
+		prunedAt           sql.NullInt64
 	)
 	err := row.Scan(&c.ID, &c.TargetID, &fetchedAt, &durationUS, &c.URL, &c.FinalURL, &c.Status, &header,
-		&c.ContentType, &outcome, &c.Error, &bodySHA, &c.BodySize, &textSHA, &c.Attempts)
+		&c.ContentType, &outcome, &c.Error, &bodySHA, &c.BodySize, &textSHA, &c.Attempts,
+		&reqSHA, &prev, &hash, &prunedAt)
 	if err != nil {
 		return redline.Capture{}, err
 	}
@@ -44,6 +50,8 @@ func scanCapture(row interface{ Scan(...any) error }) (redline.Capture, error) {
 	c.Outcome = redline.Outcome(outcome)
 	c.BodySHA256 = bodySHA.String
 	c.TextSHA256 = textSHA.String
+	c.RequestSHA256, c.PrevHash, c.Hash = reqSHA.String, prev.String, hash.String
+	c.PrunedAt = timeOf(prunedAt)
 	if header.Valid {
 		if err := json.Unmarshal([]byte(header.String), &c.Header); err != nil {
 			return redline.Capture{}, fmt.Errorf("capture %d: header: %w", c.ID, err)
@@ -111,12 +119,16 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	}
 	var header any
 	if c.Header != nil {
-		b, err := json.Marshal(c.Header)
-		if err != nil {
-			return fmt.Errorf("header: %w", err)
-		}
-		header = string(b)
+		header = string(redline.HeaderJSON(c.Header))
 	}
+	var request []byte
+	if c.RequestHeader != nil {
+		request = redline.HeaderJSON(c.RequestHeader)
+		sum := sha256.Sum256(request)
+		c.RequestSHA256 = hex.EncodeToString(sum[:])
+	}
+	c.RequestHeader = nil
+	c.PrunedAt = time.Time{}
 	now := time.Now().UTC()
 	var change *redline.Change
 	if rec.Change != nil {
@@ -170,23 +182,30 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	if text != nil {
 		c.TextSHA256 = text.sum
 	}
+	req, err := s.prepareBlob(ctx, c.RequestSHA256, request)
+	if err != nil {
+		return fmt.Errorf("request header: %w", err)
+	}
 
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner); err != nil {
+		head, err := checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
+		if err != nil {
 			return err
 		}
-		if err := s.insertBlob(ctx, tx, body, now); err != nil {
-			return err
+		for _, b := range []*blobRow{body, text, req} {
+			if err := s.insertBlob(ctx, tx, b, now); err != nil {
+				return err
+			}
 		}
-		if err := s.insertBlob(ctx, tx, text, now); err != nil {
-			return err
-		}
+		c.PrevHash = head
+		c.Hash = redline.CaptureHash(head, c)
 		res, err := tx.ExecContext(ctx, `INSERT INTO captures (target_id, fetched_at, duration_us, url, final_url,
-			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
+			request_sha256, prev_hash, record_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), c.URL, c.FinalURL, c.Status, header,
 			c.ContentType, string(c.Outcome), c.Error, nullString(c.BodySHA256), c.BodySize,
-			nullString(c.TextSHA256), c.Attempts)
+			nullString(c.TextSHA256), c.Attempts, nullString(c.RequestSHA256), c.PrevHash, c.Hash)
 		if err != nil {
 			return fmt.Errorf("insert capture: %w", err)
 		}
@@ -228,12 +247,12 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 				return fmt.Errorf("update volatility: %w", err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE targets SET last_check_at = ?, last_outcome = ?,
+		_, err = tx.ExecContext(ctx, `UPDATE targets SET last_check_at = ?, last_outcome = ?, chain_head = ?,
 			next_due = COALESCE(?, next_due),
 			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
 			lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
 			WHERE id = ?`,
-			unixNano(c.FetchedAt), string(c.Outcome), timeArg(rec.NextDue), release, release, c.TargetID)
+			unixNano(c.FetchedAt), string(c.Outcome), c.Hash, timeArg(rec.NextDue), release, release, c.TargetID)
 		if err != nil {
 			return fmt.Errorf("update target: %w", err)
 		}
@@ -250,24 +269,28 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	return nil
 }
 
-// checkTargetLease fails with ErrNotFound when the target does not exist and
-// with ErrLeaseLost when owner is set and does not hold its lease.
-func checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) error {
-	var holder sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT lease_owner FROM targets WHERE id = ?`, targetID).Scan(&holder)
+// checkTargetLease returns the target's chain head. It fails with
+// ErrNotFound when the target does not exist and with ErrLeaseLost when
+// owner is set and does not hold its lease.
+func checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) (string, error) {
+	var (
+		holder sql.NullString
+		head   string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`, targetID).Scan(&holder, &head)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("target %d: %w", targetID, redline.ErrNotFound)
+		return "", fmt.Errorf("target %d: %w", targetID, redline.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("target %d: %w", targetID, err)
+		return "", fmt.Errorf("target %d: %w", targetID, err)
 	}
 	if owner != "" && holder.String != owner {
 		if holder.Valid {
-			return fmt.Errorf("target %d: %w to %q", targetID, redline.ErrLeaseLost, holder.String)
+			return "", fmt.Errorf("target %d: %w to %q", targetID, redline.ErrLeaseLost, holder.String)
 		}
-		return fmt.Errorf("target %d: %w (released)", targetID, redline.ErrLeaseLost)
+		return "", fmt.Errorf("target %d: %w (released)", targetID, redline.ErrLeaseLost)
 	}
-	return nil
+	return head, nil
 }
 
 // Baseline returns the latest good capture of a target (see Outcome.Good),

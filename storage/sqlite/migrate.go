@@ -25,6 +25,12 @@ var migrationFiles embed.FS
 // migrated by a newer version of redline than this one.
 var ErrSchemaTooNew = errors.New("database schema is newer than this version of redline")
 
+// afterMigration holds the data migrations that SQL cannot express, run in
+// the transaction of the schema migration of the same version.
+var afterMigration = map[int]func(context.Context, *sql.Tx) error{
+	4: chainLegacy,
+}
+
 // migration is one numbered schema change.
 type migration struct {
 	version int
@@ -102,6 +108,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
+			}
+			if after := afterMigration[m.version]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err = tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

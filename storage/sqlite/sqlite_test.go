@@ -495,3 +495,60 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		t.Errorf("%d migrations recorded, want %d", n, len(ms))
 	}
 }
+
+// TestUpgradeChainsLegacyCaptures opens a database written before the hash
+// chain (schema 3): migration 4 must chain its captures per target.
+func TestUpgradeChainsLegacyCaptures(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
+	for _, m := range ms[:3] {
+		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_migrations VALUES (%d, '%s', 0)`, m.version, m.name))
+	}
+	stmts = append(stmts,
+		`INSERT INTO targets (id, name, url, created_at, updated_at) VALUES (1, 'a', 'https://a.example/', 0, 0), (2, 'b', 'https://b.example/', 0, 0)`,
+		`INSERT INTO captures (target_id, fetched_at, url, status, header, outcome) VALUES
+			(1, 100, 'https://a.example/', 200, '{"Etag":["x"]}', 'baseline'),
+			(2, 150, 'https://b.example/', 0, NULL, 'error'),
+			(1, 200, 'https://a.example/', 200, '{"Etag":["y"]}', 'unchanged')`)
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	heads := map[int64]string{}
+	cs, err := s.ListCaptures(ctx, redline.CaptureFilter{Oldest: true})
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("captures after upgrade: %d, %v", len(cs), err)
+	}
+	for _, c := range cs {
+		if c.PrevHash != heads[c.TargetID] || c.Hash != redline.CaptureHash(c.PrevHash, c) {
+			t.Errorf("capture %d: prev %q hash %q: not chained", c.ID, c.PrevHash, c.Hash)
+		}
+		heads[c.TargetID] = c.Hash
+	}
+	for _, name := range []string{"a", "b"} {
+		tg, err := s.Target(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tg.ChainHead == "" || tg.ChainHead != heads[tg.ID] {
+			t.Errorf("target %s: chain head %q, want %q", name, tg.ChainHead, heads[tg.ID])
+		}
+	}
+}

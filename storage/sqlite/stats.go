@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // Stats describes the size of a database, for benchmarks, metrics and
@@ -89,4 +90,31 @@ func fileSize(name string) (int64, error) {
 		return 0, err
 	}
 	return fi.Size(), nil
+}
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check and returns its
+// findings as an error; nil when the database file is sound.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return fmt.Errorf("integrity check: %w", err)
+		}
+		if m != "ok" {
+			msgs = append(msgs, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("integrity check: %s", strings.Join(msgs, "; "))
+	}
+	return nil
 }

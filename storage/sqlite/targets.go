@@ -15,7 +15,7 @@ import (
 
 // targetColumns are the columns scanned by scanTarget, in order.
 const targetColumns = `id, name, url, kind, schedule, select_css, exclude_css, tags, source,
-	active, next_due, last_check_at, last_outcome, options, volatility`
+	active, next_due, last_check_at, last_outcome, options, volatility, chain_head`
 
 // targetOptions is the JSON form of the comparison settings of a target.
 type targetOptions struct {
@@ -40,7 +40,7 @@ func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
 		volatility           sql.NullString
 	)
 	err := row.Scan(&t.ID, &t.Name, &t.URL, &t.Kind, &t.Schedule, &sel, &exc, &tags, &t.Source,
-		&t.Active, &nextDue, &lastCheckAt, &lastOutcome, &opts, &volatility)
+		&t.Active, &nextDue, &lastCheckAt, &lastOutcome, &opts, &volatility, &t.ChainHead)
 	if err != nil {
 		return redline.Target{}, err
 	}

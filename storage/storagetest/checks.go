@@ -22,11 +22,15 @@ func testRecordCheck(e *env) {
 	body1 := []byte("<html><body><h1>Policy</h1><p>The department shall cooperate.</p></body></html>")
 	rec1 := newRecord(tg, "w1", t0, redline.OutcomeBaseline, body1)
 	want1 := rec1.Capture
+	reqJSON := redline.HeaderJSON(want1.RequestHeader)
+	want1.RequestHeader, want1.RequestSHA256 = nil, shaHex(reqJSON)
+	want1.Hash = redline.CaptureHash("", want1)
 	e.record(rec1)
 	if rec1.Capture.ID == 0 {
 		e.t.Fatal("RecordCheck left Capture.ID 0")
 	}
 	want1.ID = rec1.Capture.ID
+	e.wantEqual("request header blob", e.blob(want1.RequestSHA256), reqJSON)
 	got1, err := e.s.Capture(e.ctx, rec1.Capture.ID)
 	if err != nil {
 		e.t.Fatal(err)

@@ -75,6 +75,12 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"PendingAlerts", testPendingAlerts},
 		{"DeadLetters", testDeadLetters},
 		{"Concurrency", testConcurrency},
+		{"FixityChain", testFixityChain},
+		{"ListCaptures", testListCaptures},
+		{"ListChanges", testListChanges},
+		{"BlobSums", testBlobSums},
+		{"Prune", testPrune},
+		{"PrunedBodyReturns", testPrunedBodyReturns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,6 +147,7 @@ func newRecord(tg redline.Target, owner string, at time.Time, outcome redline.Ou
 		"Set-Cookie":   {"a=1", "b=2"},
 	}
 	rec.Capture.ContentType = "text/html"
+	rec.Capture.RequestHeader = http.Header{"User-Agent": {"redline-test/1"}, "Accept": {"*/*"}}
 	rec.Body = body
 	rec.Text = textOf(body)
 	rec.Capture.BodySHA256 = shaHex(body)

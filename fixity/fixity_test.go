@@ -1,0 +1,228 @@
+package fixity_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"redline"
+	"redline/fixity"
+	"redline/storage/sqlite"
+)
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// fixture is a store with two targets and a few captures each.
+type fixture struct {
+	path string
+	st   *sqlite.Store
+	caps map[string][]redline.Capture
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "redline.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	defs := []redline.Target{
+		{Name: "alpha", URL: "https://a.example.gov/policy", Schedule: "@every 1h"},
+		{Name: "beta", URL: "https://b.example.gov/memo", Schedule: "@every 1h"},
+	}
+	if err := st.SyncTargets(ctx, defs, t0); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{path: path, st: st, caps: map[string][]redline.Capture{}}
+	for _, d := range defs {
+		tg, err := st.Target(ctx, d.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, outcome := range []redline.Outcome{redline.OutcomeBaseline, redline.OutcomeUnchanged, redline.OutcomeUnchanged, redline.OutcomeUnchanged} {
+			body := fmt.Appendf(nil, "<p>%s policy, fetched at %d</p>", d.Name, i)
+			text := []byte(d.Name + " policy")
+			rec := &redline.CheckRecord{
+				Capture: redline.Capture{
+					TargetID: tg.ID, FetchedAt: t0.Add(time.Duration(i) * time.Hour), URL: d.URL, FinalURL: d.URL,
+					Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, ContentType: "text/html",
+					Outcome: outcome, BodySHA256: sum(body), BodySize: int64(len(body)), TextSHA256: sum(text), Attempts: 1,
+					RequestHeader: http.Header{"User-Agent": {"redline-test"}},
+				},
+				Body: body, Text: text,
+			}
+			if err := st.RecordCheck(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+			f.caps[d.Name] = append(f.caps[d.Name], rec.Capture)
+		}
+	}
+	return f
+}
+
+func verify(t *testing.T, st redline.Store) (fixity.Summary, []fixity.Problem) {
+	t.Helper()
+	var ps []fixity.Problem
+	s, err := fixity.Verify(t.Context(), st, func(p fixity.Problem) { ps = append(ps, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ps
+}
+
+// raw opens the database file without redline's foreign key checks, as a
+// careless tool or an attacker would.
+func raw(t *testing.T, path string, q string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func kinds(ps []fixity.Problem) string {
+	var ks []string
+	for _, p := range ps {
+		ks = append(ks, p.Kind)
+	}
+	return strings.Join(ks, ",")
+}
+
+func TestCleanStoreVerifies(t *testing.T) {
+	f := newFixture(t)
+	s, ps := verify(t, f.st)
+	if len(ps) != 0 {
+		t.Fatalf("problems in a clean store: %v", ps)
+	}
+	// 8 bodies, 2 texts, 1 request header set.
+	if s.Targets != 2 || s.Captures != 8 || s.Blobs != 11 || s.Problems != 0 || len(s.Root) != 64 {
+		t.Errorf("summary = %+v", s)
+	}
+	s2, _ := verify(t, f.st)
+	if s2.Root != s.Root {
+		t.Error("root changed between two runs over the same record")
+	}
+}
+
+func TestTamperingDetected(t *testing.T) {
+	cases := []struct {
+		name  string
+		do    func(f *fixture)
+		kinds string
+		where string
+	}{
+		{"body bytes altered", func(f *fixture) {
+			c := f.caps["alpha"][1]
+			raw(t, f.path, `UPDATE blobs SET encoding = 'identity', data = ?, size = ? WHERE sha256 = ?`,
+				[]byte("<p>alpha policy, rewritten</p>"), 30, c.BodySHA256)
+		}, "blob-corrupt", "corrupt: stored bytes hash to"},
+		{"middle capture deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["beta"][2].ID)
+		}, "chain", "beta capture "},
+		{"last capture deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["alpha"][3].ID)
+		}, "head", "alpha: latest capture"},
+		{"record altered", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET status = 404 WHERE id = ?`, f.caps["alpha"][2].ID)
+		}, "record", fmt.Sprintf("alpha capture %d", 0)},
+		{"blob deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM blobs WHERE sha256 = ?`, f.caps["beta"][0].BodySHA256)
+		}, "blob-missing", "is not stored"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.do(f)
+			s, ps := verify(t, f.st)
+			if kinds(ps) != tc.kinds || s.Problems != len(ps) {
+				t.Fatalf("problems %q (%v), want %q", kinds(ps), ps, tc.kinds)
+			}
+			if tc.name == "record altered" {
+				tc.where = fmt.Sprintf("alpha capture %d", f.caps["alpha"][2].ID)
+			}
+			if tc.name == "middle capture deleted" {
+				// The capture after the deleted one no longer follows its predecessor.
+				tc.where = fmt.Sprintf("beta capture %d", f.caps["beta"][3].ID)
+			}
+			if got := ps[0].String(); !strings.Contains(got, tc.where) {
+				t.Errorf("problem %q does not say %q", got, tc.where)
+			}
+		})
+	}
+}
+
+func TestPrunedCapturesStillVerify(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.st.Prune(t.Context(), redline.Retention{ThinAfter: time.Hour}, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Captures != 4 { // the two middle unchanged captures of each target
+		t.Fatalf("pruned %d captures, want 4", st.Captures)
+	}
+	s, ps := verify(t, f.st)
+	if len(ps) != 0 || s.Pruned != 4 || s.Captures != 8 {
+		t.Fatalf("after pruning: %+v, %v; want a clean record with 4 pruned captures", s, ps)
+	}
+	// A kept capture whose body was emptied is a problem.
+	raw(t, f.path, `UPDATE captures SET pruned_at = NULL WHERE id = ?`, f.caps["alpha"][1].ID)
+	if _, ps := verify(t, f.st); kinds(ps) != "blob-pruned" {
+		t.Fatalf("un-pruned capture with an emptied body: %v", ps)
+	}
+}
+
+func TestTruncatedDatabaseFails(t *testing.T) {
+	f := newFixture(t)
+	f.st.Close()
+	// Large enough that truncation cuts through the tables.
+	st, err := sqlite.Open(t.Context(), f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	truncateHalf(t, f.path)
+	st, err = sqlite.Open(t.Context(), f.path)
+	if err != nil {
+		t.Logf("open refused: %v", err)
+		return // refusing to open a truncated file is a detection too
+	}
+	defer st.Close()
+	var ps []fixity.Problem
+	_, err = fixity.Verify(t.Context(), st, func(p fixity.Problem) { ps = append(ps, p) })
+	if err == nil && len(ps) == 0 {
+		t.Fatal("a truncated database verified clean")
+	}
+	t.Logf("verify: %v, problems %v", err, ps)
+}
+
+func truncateHalf(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+}
