@@ -24,6 +24,12 @@ var (
 	// Options.MaxRetryAfter allows us to wait inside one Fetch. The error is a
 	// *RetryAfterError; RetryAfter extracts the wait.
 	ErrRetryAfter = errors.New("server asked to retry later")
+	// ErrForbiddenAddress means a Restricted request would have connected to
+	// an address AddressAllowed refuses (loopback, private, metadata, ...).
+	ErrForbiddenAddress = errors.New("address not allowed")
+	// ErrOutsideDomains means a URL of the redirect chain is not on one of
+	// Request.AllowedDomains.
+	ErrOutsideDomains = errors.New("outside the allowed domains")
 )
 
 // errRobotsUnreachable means robots.txt could not be fetched (network error
@@ -97,13 +103,15 @@ func retryableStatus(status int) bool {
 
 // transient reports whether an error without a usable response is worth
 // another attempt: network errors and timeouts yes; robots.txt refusals,
-// oversize bodies, certificate problems and malformed URLs no. The caller
-// checks its own context first.
+// restriction refusals, oversize bodies, certificate problems and malformed
+// URLs no. The caller checks its own context first.
 func transient(err error) bool {
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, ErrRobots), errors.Is(err, ErrTooLarge), errors.Is(err, ErrRetryAfter):
+		return false
+	case refused(err): // before errRobotsUnreachable, which may wrap it
 		return false
 	case errors.Is(err, errRobotsUnreachable):
 		return true

@@ -41,7 +41,8 @@ func newRobotsClient(rt http.RoundTripper, timeout time.Duration) *http.Client {
 			if len(via) >= robotsMaxRedirects {
 				return http.ErrUseLastResponse
 			}
-			return nil
+			// A restricted Fetch's robots.txt obeys its restriction too.
+			return checkHop(req)
 		},
 	}
 }
@@ -129,6 +130,9 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL, host string) (*robo
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if refused(err) {
+			return nil, err // final; an old copy would only hide it
 		}
 		if stale, _ := f.robots.get(origin, now); stale != nil {
 			f.log.Warn("robots.txt refresh failed; using the previous copy",

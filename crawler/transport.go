@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -9,11 +10,31 @@ import (
 	"time"
 )
 
-// newTransport builds the one *http.Transport every request goes through.
-func newTransport(opt Options) *http.Transport {
+// newTransport builds a Fetcher's transports: the ordinary one, and the
+// restricted one that Request.Restricted fetches (page, redirects and
+// robots.txt) go through.
+//
+// The restricted transport is separate rather than a mode of the ordinary
+// one so that its connection pool only ever holds connections dialed under
+// the address check: a keep-alive connection opened by an unrestricted
+// request (say to a configured URL on 127.0.0.1) can never be reused by a
+// restricted request to the same host:port, while restricted requests keep
+// the benefit of keep-alive among themselves. Reusing a checked connection
+// is safe even if the name later rebinds: it still goes to the address that
+// passed the check.
+//
+// The restricted transport uses no proxy, environment or not: through a
+// proxy we would dial the proxy's address, and the proxy would resolve and
+// connect to the target unchecked.
+func newTransport(opt Options, restricted bool) *http.Transport {
 	dialer := &net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second}
+	proxy := http.ProxyFromEnvironment
+	if restricted {
+		dialer.Control = dialControl(opt.AllowNetworks)
+		proxy = nil
+	}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 proxy,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   opt.ConnectTimeout,
@@ -84,17 +105,24 @@ func (s *fetchState) result() ([]byte, bool) {
 	return body, s.overflow
 }
 
-// captureTransport wraps the shared transport; requests without a
-// fetchState in their context pass through untouched.
+// captureTransport wraps the shared transports: a request of a Restricted
+// Fetch (its context says so) goes through restricted, any other through
+// base. Requests without a fetchState in their context are otherwise passed
+// through untouched.
 type captureTransport struct {
-	base http.RoundTripper
+	base       http.RoundTripper
+	restricted http.RoundTripper
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if r := restrictionFrom(req.Context()); r != nil && r.restricted {
+		base = restrictedRoundTripper{t.restricted}
+	}
 	st, ok := req.Context().Value(fetchStateKey{}).(*fetchState)
 	if !ok {
-		return t.base.RoundTrip(req)
+		return base.RoundTrip(req)
 	}
 	if cookies := st.jar.Cookies(req.URL); len(cookies) > 0 {
 		req = req.Clone(req.Context()) // a RoundTripper must not modify its request
@@ -102,7 +130,7 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.AddCookie(c)
 		}
 	}
-	resp, err := t.base.RoundTrip(req)
+	resp, err := base.RoundTrip(req)
 	if err != nil {
 		return resp, err
 	}
@@ -126,4 +154,22 @@ func (b *teeBody) Read(p []byte) (int, error) {
 		b.st.write(p[:n])
 	}
 	return n, err
+}
+
+// restrictedRoundTripper labels an address refusal of the restricted
+// transport with the URL being requested (a redirect hop, perhaps).
+type restrictedRoundTripper struct {
+	base http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t restrictedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.base == nil { // never expected; fail closed rather than go unchecked
+		return nil, &hopError{url: req.URL.Redacted(), err: fmt.Errorf("%w: no restricted transport", ErrForbiddenAddress)}
+	}
+	resp, err := t.base.RoundTrip(req)
+	if ae, ok := dialRefusal(err); ok {
+		return resp, &hopError{url: req.URL.Redacted(), err: ae}
+	}
+	return resp, err
 }
