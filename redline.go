@@ -16,7 +16,7 @@ type Target struct {
 	ID       int64
 	Name     string   // unique, stable identifier chosen by the operator
 	URL      string   // absolute http(s) URL
-	Kind     string   // page, pdf, feed, api, listing; informative for now
+	Kind     string   // page, pdf, feed, api, listing; "discover" for a discovery rule (see Discover)
 	Schedule string   // robfig/cron/v3 spec, e.g. "@every 6h"
 	Select   []string // CSS selectors of the tracked region; empty = whole page
 	Exclude  []string // CSS selectors removed before extraction
@@ -29,6 +29,18 @@ type Target struct {
 	JSONPath        string   // gjson path selecting part of a JSON body; "" = all of it
 	NoDefaultIgnore bool     // compare without the built-in noise rules (dates of the fetch day, counters...)
 
+	// Discover is set on a discovery rule (Kind "discover"): checking it
+	// looks for new documents instead of comparing one page.
+	Discover *DiscoverRule
+
+	// Set on targets a discovery rule found; stored, not configured.
+	DiscoveredBy string    // name of the rule that found it; "" for configured targets
+	DiscoveredAt time.Time // when it was found
+	Title        string    // link text or item title it was found under
+	Pinned       bool      // the operator keeps it even if its rule goes away
+	Dropped      bool      // the operator dropped it: never checked nor found again
+	UnlistedAt   time.Time // since when its link is missing from the rule's pages; zero while listed
+
 	// State kept by the store; ignored by SyncTargets.
 	NextDue     time.Time // zero until the store schedules it
 	LastCheckAt time.Time // zero when never checked
@@ -37,6 +49,22 @@ type Target struct {
 	Volatility  []byte // learned volatility state (opaque JSON owned by package noise); nil when none
 	ChainHead   string // Hash of the latest capture (fixity); "" before the first
 }
+
+// DiscoverRule says where and how a discovery target looks for new
+// documents. Each document found becomes a target inheriting the rule's
+// schedule, selectors, noise rules, keywords and tags.
+type DiscoverRule struct {
+	Start          []string `json:"start"`                     // listing pages, feeds, sitemaps or JSON APIs; the target's URL is the first
+	Follow         []string `json:"follow,omitempty"`          // regular expressions a document URL must match (any); none = every link
+	Match          []string `json:"match,omitempty"`           // terms the link text, title or URL must contain (any, case-insensitive); none = all
+	Depth          int      `json:"depth"`                     // 1: links on the start pages; 2: also links on the documents found...
+	AllowedDomains []string `json:"allowed_domains,omitempty"` // hosts (and their subdomains) documents may be on
+	MaxPages       int      `json:"max_pages"`                 // pages fetched and documents taken per run, at most
+	LinksPath      string   `json:"links_path,omitempty"`      // gjson path of document URLs in a JSON start page
+}
+
+// DiscoverSource is the prefix of the Source of discovered targets.
+const DiscoverSource = "discover:"
 
 // Outcome says what one fetch of a target amounted to.
 type Outcome string
@@ -163,11 +191,12 @@ const (
 	EventPageRestored    = "page.restored" // back after page.removed
 	EventPageBlocked     = "page.blocked"  // blocked for several checks in a row; again, with state "recovered", when it is not
 	EventCheckFailing    = "check.failing" // errors for several checks in a row; again, with state "recovered", when they stop
+	EventPageNew         = "page.new"      // a discovery rule found a new document (sent after its first capture)
 )
 
 // Events lists every event type, for validation and docs.
 func Events() []string {
-	return []string{EventPageChanged, EventPageRemoved, EventPageRestored, EventPageBlocked, EventCheckFailing, EventSelectorMissing}
+	return []string{EventPageChanged, EventPageNew, EventPageRemoved, EventPageRestored, EventPageBlocked, EventCheckFailing, EventSelectorMissing}
 }
 
 // Alert is one message to one notifier: a row of the transactional outbox.

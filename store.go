@@ -16,8 +16,26 @@ type Store interface {
 	// A new target is due at now. A known target keeps its history and its
 	// next due time, except when its Schedule changed: then it is due at
 	// def.NextDue. Stored targets missing from defs are deactivated, not
-	// deleted; their history stays.
+	// deleted; their history stays. Targets found by a discovery rule are
+	// not in defs: they stay active while their rule is in defs, or when
+	// pinned, unless dropped.
 	SyncTargets(ctx context.Context, defs []Target, now time.Time) error
+	// AddDiscovered stores the documents a discovery rule found as new
+	// active targets (DiscoveredBy = rule) and returns those created, with
+	// their IDs. A document whose URL any stored target already has
+	// (dropped ones included) is skipped; a name already taken gets a
+	// numbered suffix.
+	AddDiscovered(ctx context.Context, rule string, found []Target, now time.Time) ([]Target, error)
+	// MarkListed records which of rule's targets its pages still link to:
+	// the others get UnlistedAt (kept from the first run that missed them),
+	// the listed ones lose it. It returns the targets newly unlisted.
+	MarkListed(ctx context.Context, rule string, urls []string, now time.Time) ([]Target, error)
+	// SetPinned pins or unpins a discovered target; ErrNotFound when no
+	// target has that name.
+	SetPinned(ctx context.Context, name string, pinned bool) error
+	// DropTarget deactivates a discovered target for good: it is not
+	// checked, and its rule does not find it again.
+	DropTarget(ctx context.Context, name string) error
 	// Targets lists every stored target, active or not, ordered by name.
 	Targets(ctx context.Context) ([]Target, error)
 	// Target returns one target by name, or ErrNotFound.

@@ -18,6 +18,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ const (
 	DefaultUserAgent       = "redline/0.1"       // operators should add a contact: "redline/0.1 (+mailto:ops@example.org)"
 	DefaultSchedule        = "@every 6h"
 	DefaultKind            = "page"
+	DefaultMaxPages        = 100 // pages a discovery rule fetches and documents it takes per run
 	DefaultDelay           = time.Second
 	DefaultTimeout         = 30 * time.Second
 	DefaultConnectTimeout  = 10 * time.Second
@@ -86,6 +88,9 @@ type Crawler struct {
 	Retries        int           // retries of a transient failure (0..MaxRetries)
 	IgnoreRobots   bool          // true disables robots.txt; false is the default
 	Concurrency    int           // checks run at once, across hosts (1..MaxConcurrency)
+	// AllowNetworks are the non-public networks discovered links may
+	// reach; none by default (configured targets may reach any address).
+	AllowNetworks []netip.Prefix
 }
 
 // Defaults holds what a target inherits when it does not say otherwise.

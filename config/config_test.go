@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,8 +51,9 @@ func TestValid(t *testing.T) {
 		MaxBody:        10 << 20,
 		Retries:        2,
 		Concurrency:    4,
+		AllowNetworks:  []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16")},
 	}
-	if c.Crawler != wantCrawler {
+	if !reflect.DeepEqual(c.Crawler, wantCrawler) {
 		t.Errorf("Crawler = %+v, want %+v", c.Crawler, wantCrawler)
 	}
 	if c.Defaults.Schedule != "@every 6h" || len(c.Defaults.Select) != 0 || len(c.Defaults.Exclude) != 0 {
@@ -75,6 +77,15 @@ func TestValid(t *testing.T) {
 		t.Fatalf("Targets[0] = %+v, want %+v", c.Targets[0], first)
 	}
 
+	rule := c.Targets[1]
+	wantRule := &redline.DiscoverRule{Start: []string{"https://www.justice.gov/news/rss?type=press_release"},
+		Follow: []string{"/opa/pr/"}, Match: []string{"immigration", "sanctuary"}, Depth: 1,
+		AllowedDomains: []string{"justice.gov"}, MaxPages: 50}
+	if rule.Kind != "discover" || rule.URL != wantRule.Start[0] || !reflect.DeepEqual(rule.Discover, wantRule) ||
+		!reflect.DeepEqual(rule.Keywords, []string{"detainer"}) {
+		t.Errorf("discovery rule = %+v, Discover %+v", rule, rule.Discover)
+	}
+
 	// The seed entry of the same name is replaced; every other entry of
 	// the list follows, in list order, with the defaults.
 	list, err := seeds.Lookup("sanctuary")
@@ -88,7 +99,7 @@ func TestValid(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, tg := range c.Targets[1:] {
+	for _, tg := range c.Targets[2:] {
 		got = append(got, tg.Name)
 		if tg.Source != "seed:sanctuary" || tg.Schedule != "@every 6h" || len(tg.Select) != 0 || len(tg.Exclude) != 0 {
 			t.Errorf("seed target %s = %+v", tg.Name, tg)
@@ -122,7 +133,7 @@ func TestValid(t *testing.T) {
 	if err != nil || string(key) != "0123456789abcdef" {
 		t.Errorf("SecretKey = %q, %v", key, err)
 	}
-	if !c.Notifiers[0].Matches(c.Targets[0]) || c.Notifiers[0].Matches(c.Targets[1]) {
+	if !c.Notifiers[0].Matches(c.Targets[0]) || c.Notifiers[0].Matches(c.Targets[2]) {
 		t.Error("watchdog should match the doj target only")
 	}
 	if w := c.Warnings(); len(w) != 0 {

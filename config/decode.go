@@ -58,6 +58,9 @@ type rawCrawler struct {
 	Retries        *int      `yaml:"retries"`
 	IgnoreRobots   *bool     `yaml:"ignore_robots"`
 	Concurrency    *int      `yaml:"concurrency"`
+	// AllowNetworks: networks (CIDR) that discovered links may reach
+	// although they are not public addresses.
+	AllowNetworks stringList `yaml:"allow_networks"`
 }
 
 type rawDefaults struct {
@@ -81,6 +84,15 @@ type rawTarget struct {
 	JSONPath string      `yaml:"json_path"`
 	// DefaultIgnore false turns off the built-in noise rules for this target.
 	DefaultIgnore *bool `yaml:"default_ignore"`
+
+	// Discovery rules (kind: discover).
+	Start          stringList `yaml:"start"`
+	Follow         stringList `yaml:"follow"`
+	Match          stringList `yaml:"match"`
+	Depth          *int       `yaml:"depth"`
+	AllowedDomains stringList `yaml:"allowed_domains"`
+	MaxPages       *int       `yaml:"max_pages"`
+	LinksPath      string     `yaml:"links_path"`
 }
 
 type rawNotifier struct {

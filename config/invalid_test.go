@@ -96,6 +96,15 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-duration.yml:3: crawler.timeout: bad duration "-1s": must not be negative`,
 			`testdata/invalid-duration.yml:7: notifiers[0].timeout: bad duration "soon": `,
 		},
+		"invalid-discover.yml": {
+			`testdata/invalid-discover.yml:4: targets[0].follow: only a target of kind discover has follow`,
+			`testdata/invalid-discover.yml:7: targets[1].start[1]: `,
+			`testdata/invalid-discover.yml:8: targets[1].follow[0]: bad regular expression "("`,
+			`testdata/invalid-discover.yml:9: targets[1].depth: 9 is out of range 1..5`,
+			`testdata/invalid-discover.yml:10: targets[1].max_pages: 0 is out of range 1..10000`,
+			`testdata/invalid-discover.yml:11: targets[1].allowed_domains[0]: "https://example.gov/": want a host name like justice.gov`,
+			`testdata/invalid-discover.yml:12: targets[2].url: is required`,
+		},
 		"invalid-retention.yml": {
 			`testdata/invalid-retention.yml:1: retention.thin_after: want a period of at least 1d before captures are thinned`,
 			`testdata/invalid-retention.yml:2: retention.keep_every: 10m0s: want 0 (keep none) or at least 1h`,
@@ -132,14 +141,14 @@ func invalidCases() map[string][]string {
 			`testdata/invalid-channels.yml:11: notifiers[1].format: unknown alert format "telegraph"`,
 			`testdata/invalid-channels.yml:12: notifiers[1].template: alert template "chat"`,
 			`testdata/invalid-channels.yml:14: notifiers[2].email: smtp: tls "none" is only allowed for a loopback host`,
-			`testdata/invalid-channels.yml:21: notifiers[3].events[1]: unknown event "page.deleted" (want one of page.changed, page.removed, page.restored, page.blocked, check.failing, selector.missing)`,
+			`testdata/invalid-channels.yml:21: notifiers[3].events[1]: unknown event "page.deleted" (want one of page.changed, page.new, page.removed, page.restored, page.blocked, check.failing, selector.missing)`,
 			`testdata/invalid-channels.yml:23: notifiers[4].shoutrrr: shoutrrr nosuchservice service:`,
 		},
 		"invalid-events.yml": {
 			`testdata/invalid-events.yml:2: events.removed_after: 1 is out of range 2..100`,
 		},
 		"invalid-kind.yml": {
-			`testdata/invalid-kind.yml:4: targets[0].kind: unknown kind "html" (want one of page, pdf, listing, feed, api)`,
+			`testdata/invalid-kind.yml:4: targets[0].kind: unknown kind "html" (want one of page, pdf, listing, feed, api, discover)`,
 		},
 		"invalid-ranges.yml": {
 			`testdata/invalid-ranges.yml:3: crawler.connect_timeout: 10s is longer than crawler.timeout (5s)`,

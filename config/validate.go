@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -109,7 +110,7 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 			continue
 		}
 		firstName[t.Name] = d.line(p)
-		urls[t.URL] = true
+		urls[urlKey(t.Kind, t.URL)] = true
 		c.Targets = append(c.Targets, t)
 	}
 
@@ -200,6 +201,19 @@ func (d *decoder) buildCrawler(r *rawCrawler, c *Crawler) {
 	if r.IgnoreRobots != nil {
 		c.IgnoreRobots = *r.IgnoreRobots
 	}
+	for i, n := range r.AllowNetworks {
+		p := indexPath("crawler.allow_networks", i)
+		pr, err := netip.ParsePrefix(strings.TrimSpace(n))
+		if err != nil {
+			if ip, err2 := netip.ParseAddr(strings.TrimSpace(n)); err2 == nil {
+				pr = netip.PrefixFrom(ip, ip.BitLen())
+			} else {
+				d.errorf(d.line(p, "crawler.allow_networks"), p, "%q: want a network like 10.0.0.0/8 or an address", n)
+				continue
+			}
+		}
+		c.AllowNetworks = append(c.AllowNetworks, pr.Masked())
+	}
 	if r.Concurrency != nil {
 		c.Concurrency = *r.Concurrency
 		if c.Concurrency < 1 || c.Concurrency > MaxConcurrency {
@@ -213,8 +227,15 @@ func (d *decoder) buildCrawler(r *rawCrawler, c *Crawler) {
 func (d *decoder) buildTarget(i int, r *rawTarget, def Defaults) (redline.Target, bool) {
 	p := indexPath("targets", i)
 	t := redline.Target{
-		Name:     strings.TrimSpace(r.Name),
-		URL:      strings.TrimSpace(r.URL),
+		Name: strings.TrimSpace(r.Name),
+		URL:  strings.TrimSpace(r.URL),
+	}
+	if t.URL == "" && r.Kind == "discover" && len(r.Start) > 0 {
+		t.URL = strings.TrimSpace(r.Start[0]) // checked with start
+	}
+	t = redline.Target{
+		Name:     t.Name,
+		URL:      t.URL,
 		Kind:     r.Kind,
 		Schedule: r.Schedule,
 		Select:   slices.Clone(def.Select),
@@ -253,7 +274,109 @@ func (d *decoder) buildTarget(i int, r *rawTarget, def Defaults) (redline.Target
 		}
 	}
 	t.NoDefaultIgnore = r.DefaultIgnore != nil && !*r.DefaultIgnore
+	d.buildDiscover(p, r, &t)
 	return t, ok
+}
+
+// urlKey keys targets by URL to drop seeds the configuration already
+// tracks: a discovery rule may start from a page also tracked for its
+// wording.
+func urlKey(kind, u string) string {
+	if kind == "discover" {
+		return "discover " + u
+	}
+	return u
+}
+
+// seedRule is the discovery rule of a seed entry of kind discover, nil
+// for the others.
+func seedRule(e seeds.Entry) *redline.DiscoverRule {
+	if e.Kind != "discover" {
+		return nil
+	}
+	r := &redline.DiscoverRule{Start: []string{e.URL}, Follow: e.Follow, Match: e.Match, Depth: 1,
+		AllowedDomains: e.AllowedDomains, MaxPages: e.MaxPages, LinksPath: e.LinksPath}
+	if r.MaxPages == 0 {
+		r.MaxPages = DefaultMaxPages
+	}
+	if len(r.AllowedDomains) == 0 {
+		if u, err := url.Parse(e.URL); err == nil {
+			r.AllowedDomains = []string{strings.ToLower(u.Hostname())}
+		}
+	}
+	return r
+}
+
+// buildDiscover reads the discovery fields of target p: only a target of
+// kind discover has them, and it needs start pages (its url, or start).
+func (d *decoder) buildDiscover(p string, r *rawTarget, t *redline.Target) {
+	if t.Kind != "discover" {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"start", len(r.Start) > 0}, {"follow", len(r.Follow) > 0}, {"match", len(r.Match) > 0}, {"depth", r.Depth != nil},
+			{"allowed_domains", len(r.AllowedDomains) > 0}, {"max_pages", r.MaxPages != nil}, {"links_path", r.LinksPath != ""}} {
+			if f.set {
+				d.errorf(d.line(p+"."+f.name), p+"."+f.name, "only a target of kind discover has %s", f.name)
+			}
+		}
+		return
+	}
+	rule := redline.DiscoverRule{Follow: d.patterns(p+".follow", r.Follow), Match: d.keywords(p+".match", r.Match),
+		LinksPath: strings.TrimSpace(r.LinksPath)}
+	if t.URL != "" {
+		rule.Start = append(rule.Start, t.URL)
+	}
+	for i, u := range r.Start {
+		u = strings.TrimSpace(u)
+		d.checkURL(indexPath(p+".start", i), u)
+		if !slices.Contains(rule.Start, u) {
+			rule.Start = append(rule.Start, u)
+		}
+	}
+	if len(rule.Start) > 0 && t.URL == "" {
+		t.URL = rule.Start[0]
+	}
+	if r.Depth != nil {
+		rule.Depth = *r.Depth
+		if rule.Depth < 1 || rule.Depth > 5 {
+			d.errorf(d.line(p+".depth"), p+".depth", "%d is out of range 1..5", rule.Depth)
+		}
+	}
+	if r.MaxPages != nil {
+		rule.MaxPages = *r.MaxPages
+		if rule.MaxPages < 1 || rule.MaxPages > 10000 {
+			d.errorf(d.line(p+".max_pages"), p+".max_pages", "%d is out of range 1..10000", rule.MaxPages)
+		}
+	}
+	for i, h := range r.AllowedDomains {
+		h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "."))
+		if h == "" || strings.ContainsAny(h, "/:@ ") && net.ParseIP(h) == nil {
+			d.errorf(d.line(indexPath(p+".allowed_domains", i), p+".allowed_domains"), indexPath(p+".allowed_domains", i),
+				"%q: want a host name like justice.gov (subdomains are allowed with it)", r.AllowedDomains[i])
+			continue
+		}
+		rule.AllowedDomains = append(rule.AllowedDomains, h)
+	}
+	if rule.LinksPath != "" {
+		if err := extract.CompileJSONPath(rule.LinksPath); err != nil {
+			d.errorf(d.line(p+".links_path"), p+".links_path", "%v", err)
+		}
+	}
+	if rule.Depth == 0 {
+		rule.Depth = 1
+	}
+	if rule.MaxPages == 0 {
+		rule.MaxPages = DefaultMaxPages
+	}
+	if len(rule.AllowedDomains) == 0 {
+		for _, s := range rule.Start {
+			if u, err := url.Parse(s); err == nil && u.Hostname() != "" && !slices.Contains(rule.AllowedDomains, strings.ToLower(u.Hostname())) {
+				rule.AllowedDomains = append(rule.AllowedDomains, strings.ToLower(u.Hostname()))
+			}
+		}
+	}
+	t.Discover = &rule
 }
 
 // patterns checks regular expressions written at path.
@@ -418,11 +541,11 @@ func (d *decoder) mergeSeeds(c *Config, names stringList, taken map[string]int, 
 		}
 		c.Seeds = append(c.Seeds, name)
 		for _, e := range l.Entries {
-			if _, over := taken[e.Name]; over || urls[e.URL] {
+			if _, over := taken[e.Name]; over || urls[urlKey(e.Kind, e.URL)] {
 				continue
 			}
 			taken[e.Name] = line
-			urls[e.URL] = true
+			urls[urlKey(e.Kind, e.URL)] = true
 			c.Targets = append(c.Targets, redline.Target{
 				Name:     e.Name,
 				URL:      e.URL,
@@ -434,6 +557,7 @@ func (d *decoder) mergeSeeds(c *Config, names stringList, taken map[string]int, 
 				Keywords: slices.Clone(c.Defaults.Keywords),
 				Tags:     []string{l.Name, e.Kind},
 				Source:   "seed:" + l.Name,
+				Discover: seedRule(e),
 			})
 		}
 	}

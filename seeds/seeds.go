@@ -35,6 +35,13 @@ type Entry struct {
 	Owner       string `yaml:"owner"`       // the body that publishes the page, e.g. "U.S. Department of Justice"
 	Kind        string `yaml:"kind"`        // one of Kinds()
 	Description string `yaml:"description"` // one line saying what the page is and why it matters
+
+	// Discovery rule fields, for kind discover only (see redline.DiscoverRule).
+	Follow         []string `yaml:"follow"`
+	Match          []string `yaml:"match"`
+	AllowedDomains []string `yaml:"allowed_domains"`
+	MaxPages       int      `yaml:"max_pages"`
+	LinksPath      string   `yaml:"links_path"`
 }
 
 // List is a named, curated set of entries.
@@ -48,7 +55,7 @@ type List struct {
 // page (HTML), pdf, listing (an index of documents), feed (RSS/Atom) and api
 // (JSON). The slice is fresh on every call.
 func Kinds() []string {
-	return []string{"page", "pdf", "listing", "feed", "api"}
+	return []string{"page", "pdf", "listing", "feed", "api", "discover"}
 }
 
 // IsKind reports whether k is one of Kinds().
@@ -186,6 +193,15 @@ func (e Entry) check() error {
 	}
 	if strings.TrimSpace(e.Description) == "" || strings.Contains(e.Description, "\n") {
 		return errors.New("description must be one non-empty line")
+	}
+	rule := len(e.Follow)+len(e.Match)+len(e.AllowedDomains) > 0 || e.MaxPages != 0 || e.LinksPath != ""
+	if rule && e.Kind != "discover" {
+		return errors.New("follow, match, allowed_domains, max_pages and links_path are for kind discover only")
+	}
+	for _, f := range e.Follow {
+		if _, err := regexp.Compile(f); err != nil {
+			return fmt.Errorf("follow %q: %w", f, err)
+		}
 	}
 	return nil
 }

@@ -15,7 +15,8 @@ import (
 
 // targetColumns are the columns scanned by scanTarget, in order.
 const targetColumns = `id, name, url, kind, schedule, select_css, exclude_css, tags, source,
-	active, next_due, last_check_at, last_outcome, options, volatility, chain_head`
+	active, next_due, last_check_at, last_outcome, options, volatility, chain_head,
+	discovered_by, discovered_at, title, pinned, dropped, unlisted_at`
 
 // targetOptions is the JSON form of the comparison settings of a target.
 type targetOptions struct {
@@ -23,10 +24,12 @@ type targetOptions struct {
 	Keywords        []string `json:"keywords,omitempty"`
 	JSONPath        string   `json:"json_path,omitempty"`
 	NoDefaultIgnore bool     `json:"no_default_ignore,omitempty"`
+
+	Discover *redline.DiscoverRule `json:"discover,omitempty"`
 }
 
 func encodeOptions(t redline.Target) string {
-	b, _ := json.Marshal(targetOptions{t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore}) // always marshals
+	b, _ := json.Marshal(targetOptions{t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore, t.Discover}) // always marshals
 	return string(b)
 }
 
@@ -38,9 +41,11 @@ func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
 		nextDue, lastCheckAt sql.NullInt64
 		lastOutcome, opts    string
 		volatility           sql.NullString
+		discAt, unlisted     sql.NullInt64
 	)
 	err := row.Scan(&t.ID, &t.Name, &t.URL, &t.Kind, &t.Schedule, &sel, &exc, &tags, &t.Source,
-		&t.Active, &nextDue, &lastCheckAt, &lastOutcome, &opts, &volatility, &t.ChainHead)
+		&t.Active, &nextDue, &lastCheckAt, &lastOutcome, &opts, &volatility, &t.ChainHead,
+		&t.DiscoveredBy, &discAt, &t.Title, &t.Pinned, &t.Dropped, &unlisted)
 	if err != nil {
 		return redline.Target{}, err
 	}
@@ -61,6 +66,8 @@ func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
 	if t.Tags, err = decodeList(tags); err != nil {
 		return redline.Target{}, fmt.Errorf("target %s: tags: %w", t.Name, err)
 	}
+	t.DiscoveredAt, t.UnlistedAt = timeOf(discAt), timeOf(unlisted)
+	t.Discover = o.Discover
 	t.NextDue = timeOf(nextDue)
 	t.LastCheckAt = timeOf(lastCheckAt)
 	t.LastOutcome = redline.Outcome(lastOutcome)
@@ -126,7 +133,26 @@ func (s *Store) SyncTargets(ctx context.Context, defs []redline.Target, now time
 				return err
 			}
 		}
+		rules := map[string]bool{}
+		for _, d := range defs {
+			if d.Discover != nil {
+				rules[d.Name] = true
+			}
+		}
 		for _, t := range stored {
+			if t.DiscoveredBy != "" && !seen[t.Name] {
+				// Found by a rule: it stays while its rule does, or when pinned.
+				keep := (rules[t.DiscoveredBy] || t.Pinned) && !t.Dropped
+				if keep && !t.Active {
+					if _, err := tx.ExecContext(ctx, `UPDATE targets SET active = 1, next_due = COALESCE(next_due, ?), updated_at = ? WHERE id = ?`,
+						unixNano(now), unixNano(now), t.ID); err != nil {
+						return fmt.Errorf("reactivate %s: %w", t.Name, err)
+					}
+				}
+				if keep {
+					continue
+				}
+			}
 			if t.Active && !seen[t.Name] {
 				if _, err := tx.ExecContext(ctx, `UPDATE targets SET active = 0, updated_at = ? WHERE id = ?`,
 					unixNano(now), t.ID); err != nil {

@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"BlobSums", testBlobSums},
 		{"Prune", testPrune},
 		{"PrunedBodyReturns", testPrunedBodyReturns},
+		{"Discovered", testDiscovered},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
