@@ -188,24 +188,27 @@ func newRestriction(req Request) *restriction {
 	for _, d := range req.AllowedDomains {
 		// An entry that normalises to "" matches nothing, so a list of
 		// only such entries refuses everything (fails closed).
-		r.domains = append(r.domains, normalizeHost(d))
+		r.domains = append(r.domains, NormalizeHost(d))
 	}
 	return r
 }
 
-// normalizeHost lowercases a host name and drops IPv6 brackets, a trailing
-// dot and a leading dot (".example.gov" means the same as "example.gov").
-func normalizeHost(h string) string {
+// NormalizeHost lowercases a host name and drops IPv6 brackets, a trailing
+// dot and a leading dot (".example.gov" means the same as "example.gov"),
+// the form DomainAllowed compares.
+func NormalizeHost(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
 	h = strings.TrimSuffix(h, ".")
 	return strings.TrimPrefix(h, ".")
 }
 
-// domainAllowed reports whether host is one of domains or a subdomain of
-// one; an IP literal host (or entry) matches only the same address.
-func domainAllowed(host string, domains []string) bool {
-	host = normalizeHost(host)
+// DomainAllowed reports whether host is one of domains or a subdomain of
+// one; an IP literal host (or entry) matches only the same address. The
+// domains must be normalised with NormalizeHost; this is the check
+// Request.AllowedDomains applies.
+func DomainAllowed(host string, domains []string) bool {
+	host = NormalizeHost(host)
 	if host == "" {
 		return false
 	}
@@ -236,7 +239,7 @@ func (r *restriction) check(u *url.URL) error {
 	if r.restricted && u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("%w: %q", errBadScheme, u.Scheme)
 	}
-	if r.domains != nil && !domainAllowed(u.Hostname(), r.domains) {
+	if r.domains != nil && !DomainAllowed(u.Hostname(), r.domains) {
 		return ErrOutsideDomains
 	}
 	return nil

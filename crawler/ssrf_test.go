@@ -128,8 +128,8 @@ func TestDomainAllowed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := newRestriction(Request{Restricted: true, AllowedDomains: tt.domains})
-		if got := domainAllowed(tt.host, r.domains); got != tt.ok {
-			t.Errorf("domainAllowed(%q, %q) = %v, want %v", tt.host, tt.domains, got, tt.ok)
+		if got := DomainAllowed(tt.host, r.domains); got != tt.ok {
+			t.Errorf("DomainAllowed(%q, %q) = %v, want %v", tt.host, tt.domains, got, tt.ok)
 		}
 	}
 }

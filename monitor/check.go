@@ -107,6 +107,9 @@ type Result struct {
 	Alerts  int
 	Verdict Verdict // what the judge made of the page (zero for fetch errors and 304s)
 	Err     error   // the check could not be completed or recorded
+	// Discovered lists the targets a discovery rule created in this check;
+	// they are due at once.
+	Discovered []redline.Target
 }
 
 func (m *Monitor) now() time.Time {
@@ -127,6 +130,9 @@ func (m *Monitor) logger() *slog.Logger {
 // its alerts when the wording changed, in one transaction. The target must
 // be leased by m.Owner (or m.Owner must be empty).
 func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
+	if t.Discover != nil {
+		return m.checkDiscover(ctx, t)
+	}
 	res := Result{Target: t}
 	base, err := m.Store.Baseline(ctx, t.ID)
 	hasBase := err == nil
@@ -142,6 +148,14 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 
 	start := m.now()
 	resp, ferr := m.Fetcher.Fetch(ctx, req)
+	return m.record(ctx, t, base, hasBase, start, resp, ferr)
+}
+
+// record judges one fetch of t and records it: the capture, and the change
+// and alerts when there are any.
+func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Capture, hasBase bool,
+	start time.Time, resp *crawler.Response, ferr error) Result {
+	res := Result{Target: t}
 	rec := &redline.CheckRecord{LeaseOwner: m.Owner}
 	c := &rec.Capture
 	c.TargetID, c.URL, c.FetchedAt = t.ID, t.URL, start
@@ -200,12 +214,17 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 				WordsAdded: v.Diff.WordsAdded, WordsRemoved: v.Diff.WordsRemoved,
 				Significance: v.Analysis.Significance.String(), RevertedTo: v.RevertedTo, VolatileOnly: v.VolatileOnly,
 			}
-			if m.shouldAlert(ctx, t, v) {
+			// A discovery rule's listing is recorded, its changes are
+			// not alerted: the documents it finds are (page.new).
+			if t.Discover == nil && m.shouldAlert(ctx, t, v) {
 				m.queueChanged(rec, t, base, &v)
 			}
 		}
 	}
-	m.queueStreakEvents(ctx, rec, t)
+	m.queueStreakEvents(ctx, rec, t, &v)
+	if t.DiscoveredBy != "" && !hasBase && t.LastCheckAt.IsZero() && resp != nil && resp.Status > 0 {
+		m.queueNew(rec, t, &v)
+	}
 
 	rec.NextDue = m.nextDue(t, ferr)
 	if err := m.Store.RecordCheck(ctx, rec); err != nil {

@@ -61,7 +61,7 @@ func (s Streaks) rules() []streakRule {
 
 // queueStreakEvents raises the events whose streak this capture starts or
 // ends, judged on the target's previous captures.
-func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecord, t redline.Target) {
+func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecord, t redline.Target, v *Verdict) {
 	// A streak goes on only when this check is of the class of the last
 	// one, and ends only when a good check follows a bad one: otherwise
 	// nothing can start or end, and history need not be read.
@@ -112,7 +112,12 @@ func (m *Monitor) queueStreakEvents(ctx context.Context, rec *redline.CheckRecor
 			e := notify.NewEvent(a.ID, event, t, c, detail)
 			e.State = state
 			if ch != nil {
+				// Back with other wording: the diff against the last good
+				// capture comes with the event.
 				e.ChangeID = ch.ID
+				e.FromCaptureID = ch.FromCaptureID
+				e.WordsAdded, e.WordsRemoved = v.Diff.WordsAdded, v.Diff.WordsRemoved
+				e.Hunks = v.Diff.Hunks
 			}
 			return notify.Marshal(e)
 		})

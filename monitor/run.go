@@ -77,6 +77,27 @@ func (m *Monitor) checkAll(ctx context.Context, targets []redline.Target) []Resu
 		}()
 	}
 	wg.Wait()
+	// Documents found by discovery rules are checked in the same run, so a
+	// new document is captured (and page.new sent) the day it is found.
+	var found []redline.Target
+	for _, r := range results {
+		found = append(found, r.Discovered...)
+	}
+	if len(found) > 0 {
+		claimed := found
+		if m.Owner != "" {
+			ids := make([]int64, len(found))
+			for i, t := range found {
+				ids[i] = t.ID
+			}
+			var err error
+			if claimed, err = m.Store.ClaimTargets(ctx, m.Owner, ids, m.now(), m.lease()); err != nil {
+				m.logger().Error("claim discovered targets", "error", err)
+				return results
+			}
+		}
+		results = append(results, m.checkAll(ctx, claimed)...)
+	}
 	return results
 }
 

@@ -54,8 +54,19 @@ type Event struct {
 	// a streak (page.blocked, check.failing); "" otherwise.
 	State string `json:"state,omitempty"`
 	// ChangeID is set on page.restored when the page came back with other
-	// wording than it had before (a page.changed alert carries the diff).
-	ChangeID int64 `json:"change_id,omitempty"`
+	// wording than it had before; the diff against the last good capture
+	// (FromCaptureID) comes with it.
+	ChangeID      int64       `json:"change_id,omitempty"`
+	FromCaptureID int64       `json:"from_capture_id,omitempty"`
+	WordsAdded    int         `json:"words_added,omitempty"`
+	WordsRemoved  int         `json:"words_removed,omitempty"`
+	Hunks         []diff.Hunk `json:"hunks,omitempty"`
+
+	// On page.new: the rule that found the document, the title it was
+	// linked under, and the start of its text.
+	Rule    string `json:"rule,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Excerpt string `json:"excerpt,omitempty"`
 }
 
 // TargetRef names the target an alert is about.

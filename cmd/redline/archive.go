@@ -18,6 +18,7 @@ import (
 	"redline"
 	"redline/archive"
 	"redline/fixity"
+	"redline/history"
 )
 
 // errProblems makes verify exit 1 once its report is printed.
@@ -253,33 +254,14 @@ func (a *app) exportTargets(ctx context.Context, want []string) (map[int64]strin
 // exportPage is how many rows an export reads at a time.
 const exportPage = 500
 
-// captureRow is one capture as exported: the fields of the record, the
-// hashes that prove it, not the bytes.
-type captureRow struct {
-	ID            int64           `json:"id"`
-	Target        string          `json:"target"`
-	FetchedAt     time.Time       `json:"fetched_at"`
-	DurationMS    int64           `json:"duration_ms"`
-	URL           string          `json:"url"`
-	FinalURL      string          `json:"final_url"`
-	Status        int             `json:"status"`
-	ContentType   string          `json:"content_type"`
-	Outcome       redline.Outcome `json:"outcome"`
-	Error         string          `json:"error"`
-	BodySHA256    string          `json:"body_sha256"`
-	BodySize      int64           `json:"body_size"`
-	TextSHA256    string          `json:"text_sha256"`
-	RequestSHA256 string          `json:"request_sha256"`
-	Attempts      int             `json:"attempts"`
-	PrevHash      string          `json:"prev_hash"`
-	Hash          string          `json:"hash"`
-	PrunedAt      *time.Time      `json:"pruned_at"`
-}
+// captureRow is one capture as exported: its record without headers (see
+// history.CaptureRecord).
+type captureRow = history.CaptureRecord
 
 var captureCSV = []string{"id", "target", "fetched_at", "duration_ms", "url", "final_url", "status", "content_type",
 	"outcome", "error", "body_sha256", "body_size", "text_sha256", "request_sha256", "attempts", "prev_hash", "hash", "pruned_at"}
 
-func (r captureRow) csv() []string {
+func captureFields(r captureRow) []string {
 	return []string{itoa(r.ID), r.Target, csvTime(&r.FetchedAt), itoa(r.DurationMS), r.URL, r.FinalURL, strconv.Itoa(r.Status),
 		r.ContentType, string(r.Outcome), r.Error, r.BodySHA256, itoa(r.BodySize), r.TextSHA256, r.RequestSHA256,
 		strconv.Itoa(r.Attempts), r.PrevHash, r.Hash, csvTime(r.PrunedAt)}
@@ -352,14 +334,8 @@ func (a *app) exportTable(ctx context.Context, w io.Writer, kind string, x *expo
 				return n, err
 			}
 			for _, c := range cs {
-				r := captureRow{c.ID, names[c.TargetID], c.FetchedAt.UTC(), c.Duration.Milliseconds(), c.URL, c.FinalURL,
-					c.Status, c.ContentType, c.Outcome, c.Error, c.BodySHA256, c.BodySize, c.TextSHA256, c.RequestSHA256,
-					c.Attempts, c.PrevHash, c.Hash, nil}
-				if !c.PrunedAt.IsZero() {
-					p := c.PrunedAt.UTC()
-					r.PrunedAt = &p
-				}
-				if err := emit(r, r.csv()); err != nil {
+				r := history.RecordOf(names[c.TargetID], c, false)
+				if err := emit(r, captureFields(r)); err != nil {
 					return n, err
 				}
 				last = c.ID

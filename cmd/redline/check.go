@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -143,6 +144,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	fs := newFlags("run", e)
 	var c common
 	c.register(fs)
+	listen := fs.String("listen", "", "host:port of the HTTP server (default: listen from the configuration, else "+defaultListen+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -154,11 +156,14 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.close()
+	a.cfg.Listen = a.listenAddr(*listen)
 	return a.daemon(ctx, nil)
 }
 
-// daemon checks targets as they fall due and delivers alerts until ctx
-// ends, then lets checks in flight finish.
+// daemon checks targets as they fall due, delivers alerts and serves the
+// record over HTTP on the configured listen address (any free loopback
+// port when none is set, as for the demo) until ctx ends, then lets checks
+// and requests in flight finish. It fails at once when it cannot listen.
 func (a *app) daemon(ctx context.Context, report func(monitor.Result)) error {
 	if err := a.sync(ctx); err != nil {
 		return err
@@ -171,20 +176,47 @@ func (a *app) daemon(ctx context.Context, report func(monitor.Result)) error {
 	if err != nil {
 		return err
 	}
+	h, err := a.handler()
+	if err != nil {
+		return err
+	}
+	addr := a.cfg.Listen
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := a.listen(addr)
+	if err != nil {
+		return err
+	}
+	if a.serving != nil {
+		a.serving(ln.Addr())
+	}
 	wake := make(chan struct{}, 1)
 	m.Wake = wake
 	dbPath, _ := a.cfg.StoragePath()
 	a.log.Info("redline running", "targets", len(a.cfg.Targets), "notifiers", len(a.cfg.Notifiers), "store", dbPath, "owner", a.owner)
 
-	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		serveErr error
+	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		_ = w.Run(ctx, wake)
 	}()
 	wg.Go(func() { a.retain(ctx) })
+	wg.Go(func() {
+		if serveErr = a.serveOn(ctx, ln, h); serveErr != nil {
+			a.log.Error("stopping: the HTTP server failed", "error", serveErr)
+			cancel()
+		}
+	})
 	err = m.Run(ctx, report)
+	cancel() // the monitor is done: stop delivering and serving too
 	wg.Wait()
 	a.log.Info("redline stopped")
-	return err
+	return errors.Join(serveErr, err)
 }

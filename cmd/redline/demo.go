@@ -140,6 +140,9 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 		}
 		fmt.Fprintln(out, line)
 	}
+	a.serving = func(addr net.Addr) {
+		fmt.Fprintf(out, "archive:         http://%s/  (API /api/v1/targets, Atom /feeds/changes.atom, Memento /timemap/link/%s/policy/detainers)\n\n", addr, siteURL)
+	}
 	err = a.daemon(ctx, report)
 	wg.Wait()
 	fmt.Fprintf(out, "\ndemo over: %d alerts received. Try \"redline history\" and \"redline diff\" on a config of your own.\n", recv.count())

@@ -93,6 +93,7 @@ func newHarness(t *testing.T) *harness {
 	h.config = filepath.Join(h.dir, "redline.yaml")
 	cfg := `storage: sqlite:redline.db
 user_agent: "redline-test/1.0 (+mailto:test@example.org)"
+listen: 127.0.0.1:0
 crawler:
   delay: 10ms
   timeout: 1s

@@ -20,8 +20,15 @@ func cmdTargets(ctx context.Context, args []string, e env) error {
 	var c common
 	c.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: redline targets [--json]\n       redline targets pin|unpin|drop NAME   (discovered targets)")
+		fs.PrintDefaults()
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return targetAction(ctx, e, &c, fs)
 	}
 	a, err := c.open(ctx, e)
 	if err != nil {
@@ -42,10 +49,15 @@ func cmdTargets(ctx context.Context, args []string, e env) error {
 		Source      string     `json:"source"`
 		Schedule    string     `json:"schedule"`
 		Tags        []string   `json:"tags"`
-		State       string     `json:"state"` // configured, removed
+		State       string     `json:"state"` // configured, discovered, pinned, dropped, removed
 		LastCheckAt *time.Time `json:"last_check_at"`
 		LastOutcome string     `json:"last_outcome"`
 		NextDue     *time.Time `json:"next_due"`
+
+		DiscoveredBy string     `json:"discovered_by,omitempty"`
+		DiscoveredAt *time.Time `json:"discovered_at,omitempty"`
+		Title        string     `json:"title,omitempty"`
+		UnlistedAt   *time.Time `json:"unlisted_at,omitempty"`
 	}
 	var rows []row
 	seen := map[string]bool{}
@@ -58,10 +70,25 @@ func cmdTargets(ctx context.Context, args []string, e env) error {
 		rows = append(rows, r)
 	}
 	for _, s := range stored {
-		if !seen[s.Name] {
-			rows = append(rows, row{Name: s.Name, URL: s.URL, Source: s.Source, Schedule: s.Schedule, Tags: s.Tags,
-				State: "removed", LastCheckAt: timePtr(s.LastCheckAt), LastOutcome: string(s.LastOutcome)})
+		if seen[s.Name] {
+			continue
 		}
+		r := row{Name: s.Name, URL: s.URL, Source: s.Source, Schedule: s.Schedule, Tags: s.Tags,
+			State: "removed", LastCheckAt: timePtr(s.LastCheckAt), LastOutcome: string(s.LastOutcome)}
+		if s.DiscoveredBy != "" {
+			r.DiscoveredBy, r.DiscoveredAt, r.Title, r.UnlistedAt = s.DiscoveredBy, timePtr(s.DiscoveredAt), s.Title, timePtr(s.UnlistedAt)
+			switch {
+			case s.Dropped:
+				r.State = "dropped"
+			case !s.Active:
+				r.State = "removed" // its rule left the configuration
+			case s.Pinned:
+				r.State, r.NextDue = "pinned", timePtr(s.NextDue)
+			default:
+				r.State, r.NextDue = "discovered", timePtr(s.NextDue)
+			}
+		}
+		rows = append(rows, r)
 	}
 	if *asJSON {
 		return writeJSON(e, rows)
@@ -70,12 +97,59 @@ func cmdTargets(ctx context.Context, args []string, e env) error {
 	fmt.Fprintln(tw, "NAME\tLAST CHECK\tOUTCOME\tNEXT DUE\tSOURCE\tURL")
 	for _, r := range rows {
 		next := fmtTime(r.NextDue)
-		if r.State == "removed" {
+		switch r.State {
+		case "removed":
 			next = "(removed from config)"
+		case "dropped":
+			next = "(dropped)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, fmtTime(r.LastCheckAt), orDash(r.LastOutcome), next, r.Source, r.URL)
+		source := r.Source
+		if r.DiscoveredBy != "" {
+			source = fmt.Sprintf("found by %s %s", r.DiscoveredBy, fmtTime(r.DiscoveredAt))
+			if r.State == "pinned" {
+				source += ", pinned"
+			}
+			if r.UnlistedAt != nil {
+				source += ", unlisted since " + fmtTime(r.UnlistedAt)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, fmtTime(r.LastCheckAt), orDash(r.LastOutcome), next, source, r.URL)
 	}
 	return tw.Flush()
+}
+
+// targetAction runs "targets pin|unpin|drop NAME".
+func targetAction(ctx context.Context, e env, c *common, fs *flag.FlagSet) error {
+	if fs.NArg() != 2 {
+		return usagef("want: targets pin|unpin|drop NAME")
+	}
+	action, name := fs.Arg(0), fs.Arg(1)
+	a, err := c.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	switch action {
+	case "pin", "unpin":
+		err = a.store.SetPinned(ctx, name, action == "pin")
+	case "drop":
+		err = a.store.DropTarget(ctx, name)
+	default:
+		return usagef("unknown action %q: want pin, unpin or drop", action)
+	}
+	if errors.Is(err, redline.ErrNotFound) {
+		return usagef("no target named %q", name)
+	}
+	if err != nil {
+		return usageError{err}
+	}
+	msg := map[string]string{
+		"pin":   "pinned: kept even if its discovery rule leaves the configuration",
+		"unpin": "unpinned: it goes when its discovery rule does",
+		"drop":  "dropped: not checked any more, and not discovered again",
+	}[action]
+	fmt.Fprintf(e.stdout, "%s %s\n", name, msg)
+	return nil
 }
 
 // openTarget parses a command's flags, which must leave one argument, the
@@ -151,6 +225,12 @@ func cmdHistory(ctx context.Context, args []string, e env) error {
 				c.ContentType, c.Outcome, c.Error, c.BodySHA256, c.BodySize, c.TextSHA256, c.Attempts, c.Header, cj})
 		}
 		return writeJSON(e, out)
+	}
+	if t.DiscoveredBy != "" {
+		fmt.Fprintf(e.stdout, "found by %s at %s under %q\n", t.DiscoveredBy, fmtTime(timePtr(t.DiscoveredAt)), t.Title)
+		if !t.UnlistedAt.IsZero() {
+			fmt.Fprintf(e.stdout, "its link has been missing from %s's pages since %s\n", t.DiscoveredBy, fmtTime(timePtr(t.UnlistedAt)))
+		}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CAPTURE\tFETCHED AT\tOUTCOME\tSTATUS\tBODY SHA256\tTEXT SHA256\tTIME\tNOTE")

@@ -28,6 +28,7 @@ Usage: redline COMMAND [flags] [args]
 Commands:
   check     check targets now (all, only --due ones, or those named) and exit
   run       run as a daemon: check targets as they fall due, deliver alerts
+  serve     serve the API, Atom feeds, Memento and pages over HTTP, without checking
   demo      run the whole loop against a local site that changes by itself
   targets   list the configured targets and their state
   history   list the captures of one target, newest first
@@ -93,6 +94,7 @@ func Main(ctx context.Context, args []string, e env) int {
 	cmds := map[string]func(context.Context, []string, env) error{
 		"check":      cmdCheck,
 		"run":        cmdRun,
+		"serve":      cmdServe,
 		"demo":       cmdDemo,
 		"targets":    cmdTargets,
 		"history":    cmdHistory,

@@ -107,7 +107,7 @@ func TestDemoRunsTheLoop(t *testing.T) {
 		t.Fatalf("demo exited %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"county-detainer-policy", "baseline", "ALERT page.changed", "both signatures verified", "[-shall-]{+may+}"} {
+	for _, want := range []string{"archive:         http://127.0.0.1:", "county-detainer-policy", "baseline", "ALERT page.changed", "both signatures verified", "[-shall-]{+may+}"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 
 	"redline/config"
@@ -36,6 +37,9 @@ type app struct {
 	log   *slog.Logger
 	store *sqlite.Store
 	owner string
+	// serving, when set, learns the address the daemon's HTTP server
+	// listens on.
+	serving func(net.Addr)
 }
 
 // open loads the configuration and opens the store. Configuration errors
@@ -109,6 +113,7 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		MaxBodySize:    cc.MaxBody,
 		Retries:        retries,
 		IgnoreRobots:   cc.IgnoreRobots,
+		AllowNetworks:  cc.AllowNetworks,
 		Logger:         a.log,
 	})
 	if err != nil {
