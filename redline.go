@@ -37,9 +37,12 @@ type Target struct {
 	DiscoveredBy string    // name of the rule that found it; "" for configured targets
 	DiscoveredAt time.Time // when it was found
 	Title        string    // link text or item title it was found under
-	Pinned       bool      // the operator keeps it even if its rule goes away
-	Dropped      bool      // the operator dropped it: never checked nor found again
-	UnlistedAt   time.Time // since when its link is missing from the rule's pages; zero while listed
+	// AllowedDomains are the rule's: every check of a discovered target is
+	// restricted to them and to public addresses (see crawler.Request).
+	AllowedDomains []string
+	Pinned         bool      // the operator keeps it even if its rule goes away
+	Dropped        bool      // the operator dropped it: never checked nor found again
+	UnlistedAt     time.Time // since when its link is missing from the rule's pages; zero while listed
 
 	// State kept by the store; ignored by SyncTargets.
 	NextDue     time.Time // zero until the store schedules it

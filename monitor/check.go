@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"mime"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -90,8 +91,11 @@ type Monitor struct {
 	Diff        diff.Options
 	Judge       *Judge  // nil: one with Diff, made on first use
 	Streaks     Streaks // checks in a row that raise page.removed, page.blocked...
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// AllowNetworks are the non-public networks discovered documents may
+	// be on (the crawler's setting of the same name).
+	AllowNetworks []netip.Prefix
+	Logger        *slog.Logger
+	Now           func() time.Time
 	// Wake, when set, receives a value (without blocking) after a check
 	// queued alerts, so a delivery worker can send them at once.
 	Wake chan<- struct{}
@@ -140,7 +144,9 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 		res.Err = fmt.Errorf("check %s: load baseline: %w", t.Name, err)
 		return res
 	}
-	req := crawler.Request{URL: t.URL}
+	// A discovered document is untrusted: public addresses and its rule's
+	// domains only, on every redirect too.
+	req := crawler.Request{URL: t.URL, Restricted: t.DiscoveredBy != "", AllowedDomains: t.AllowedDomains}
 	if hasBase && base.Header != nil {
 		req.ETag = base.Header.Get("ETag")
 		req.LastModified = base.Header.Get("Last-Modified")
@@ -253,10 +259,12 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 }
 
 func (m *Monitor) judge() *Judge {
-	if m.Judge != nil {
-		return m.Judge
-	}
-	m.judgeOnce.Do(func() { m.Judge = &Judge{Diff: m.Diff} })
+	// Read and set only under the Once: checks run concurrently.
+	m.judgeOnce.Do(func() {
+		if m.Judge == nil {
+			m.Judge = &Judge{Diff: m.Diff}
+		}
+	})
 	return m.Judge
 }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -69,7 +72,11 @@ func (m *Monitor) checkDiscover(ctx context.Context, t redline.Target) Result {
 	urls := make([]string, 0, len(found.Documents))
 	for _, d := range found.Documents {
 		urls = append(urls, d.URL)
-		defs = append(defs, documentTarget(t, d))
+		if why := m.addressRefused(ctx, d.URL); why != "" {
+			m.logger().Warn("discovered link refused", "rule", t.Name, "url", d.URL, "via", d.Via, "reason", "forbidden address: "+why)
+			continue
+		}
+		defs = append(defs, documentTarget(t, rule.AllowedDomains, d))
 	}
 	now := m.now()
 	created, err := m.Store.AddDiscovered(ctx, t.Name, defs, now)
@@ -94,9 +101,36 @@ func (m *Monitor) checkDiscover(ctx context.Context, t redline.Target) Result {
 	return res
 }
 
+// addressRefused says why a document's host may not be tracked: an IP
+// literal, or a name resolving now, to a loopback, private, link-local or
+// metadata address outside m.AllowNetworks. "" when allowed or unknown
+// (every fetch checks again after DNS, so a name that changes its answer
+// later is still refused then).
+func (m *Monitor) addressRefused(ctx context.Context, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	host := u.Hostname()
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		ips, _ = net.DefaultResolver.LookupNetIP(lctx, "ip", host)
+	}
+	for _, ip := range ips {
+		if ok, why := crawler.AddressAllowed(ip, m.AllowNetworks); !ok {
+			return fmt.Sprintf("%s is %s", ip, why)
+		}
+	}
+	return ""
+}
+
 // documentTarget is the target for a document found by rule: it inherits
 // the rule's schedule, selectors, noise rules, keywords and tags.
-func documentTarget(rule redline.Target, d discover.Document) redline.Target {
+func documentTarget(rule redline.Target, allowed []string, d discover.Document) redline.Target {
 	kind := "page"
 	if d.PDF {
 		kind = "pdf"
@@ -114,6 +148,7 @@ func documentTarget(rule redline.Target, d discover.Document) redline.Target {
 		NoDefaultIgnore: rule.NoDefaultIgnore,
 		Title:           d.Title,
 		Source:          redline.DiscoverSource + rule.Name,
+		AllowedDomains:  allowed,
 	}
 }
 

@@ -120,10 +120,11 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 		return nil, fmt.Errorf("crawler: %w", err)
 	}
 	m := &monitor.Monitor{
-		Store:       a.store,
-		Fetcher:     f,
-		Owner:       a.owner,
-		Concurrency: cc.Concurrency,
+		Store:         a.store,
+		Fetcher:       f,
+		Owner:         a.owner,
+		Concurrency:   cc.Concurrency,
+		AllowNetworks: cc.AllowNetworks,
 		Streaks: monitor.Streaks{Removed: a.cfg.Events.RemovedAfter, Blocked: a.cfg.Events.BlockedAfter,
 			Failing: a.cfg.Events.FailingAfter, SelectorMissing: a.cfg.Events.SelectorMissingAfter},
 		Logger: a.log,

@@ -25,11 +25,12 @@ type targetOptions struct {
 	JSONPath        string   `json:"json_path,omitempty"`
 	NoDefaultIgnore bool     `json:"no_default_ignore,omitempty"`
 
-	Discover *redline.DiscoverRule `json:"discover,omitempty"`
+	Discover       *redline.DiscoverRule `json:"discover,omitempty"`
+	AllowedDomains []string              `json:"allowed_domains,omitempty"`
 }
 
 func encodeOptions(t redline.Target) string {
-	b, _ := json.Marshal(targetOptions{t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore, t.Discover}) // always marshals
+	b, _ := json.Marshal(targetOptions{t.Ignore, t.Keywords, t.JSONPath, t.NoDefaultIgnore, t.Discover, t.AllowedDomains}) // always marshals
 	return string(b)
 }
 
@@ -67,7 +68,7 @@ func scanTarget(row interface{ Scan(...any) error }) (redline.Target, error) {
 		return redline.Target{}, fmt.Errorf("target %s: tags: %w", t.Name, err)
 	}
 	t.DiscoveredAt, t.UnlistedAt = timeOf(discAt), timeOf(unlisted)
-	t.Discover = o.Discover
+	t.Discover, t.AllowedDomains = o.Discover, nilIfEmpty(o.AllowedDomains)
 	t.NextDue = timeOf(nextDue)
 	t.LastCheckAt = timeOf(lastCheckAt)
 	t.LastOutcome = redline.Outcome(lastOutcome)

@@ -15,7 +15,7 @@ func ruleDef() redline.Target {
 
 func doc(name, path, title string) redline.Target {
 	return redline.Target{Name: name, URL: "https://www.example.gov/memo/" + path, Kind: "page", Schedule: "@every 1h",
-		Tags: []string{"doj"}, Keywords: []string{"sanctuary"}, Title: title}
+		Tags: []string{"doj"}, Keywords: []string{"sanctuary"}, Title: title, AllowedDomains: []string{"example.gov"}}
 }
 
 func testDiscovered(e *env) {
@@ -35,7 +35,7 @@ func testDiscovered(e *env) {
 	e.wantNames("created", created, "rule-one", "alpha-2")
 	one := created[0]
 	if one.DiscoveredBy != "rule" || one.Title != "Memo one" || !one.Active || one.Source != redline.DiscoverSource+"rule" ||
-		one.Keywords[0] != "sanctuary" || one.Tags[0] != "doj" {
+		one.Keywords[0] != "sanctuary" || one.Tags[0] != "doj" || len(one.AllowedDomains) != 1 {
 		e.t.Errorf("created target = %+v", one)
 	}
 	e.wantTime("DiscoveredAt", one.DiscoveredAt, t0)
