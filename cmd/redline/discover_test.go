@@ -149,7 +149,10 @@ type eventAlert struct {
 	Title   string `json:"title"`
 	Excerpt string `json:"excerpt"`
 	Rule    string `json:"rule"`
-	Target  struct {
+	// page.restored with other wording: the diff against the last good capture.
+	WordsAdded int               `json:"words_added"`
+	Hunks      []json.RawMessage `json:"hunks"`
+	Target     struct {
 		Name string `json:"name"`
 		URL  string `json:"url"`
 	} `json:"target"`
@@ -248,8 +251,14 @@ func TestDiscovery(t *testing.T) {
 	h.site.SetHTML("/memos/2", testsite.PolicyPage("Memo two", []string{"This memorandum directs every component to review its cooperation with sanctuary jurisdictions.",
 		"Directive number 2 takes effect on 1 July."}, "Monday 1 June"))
 	h.check()
-	if got := types(h.newAlerts()); !slices.Contains(got, "page.restored memos-memos-2") {
+	back := h.newAlerts()
+	if got := types(back); !slices.Contains(got, "page.restored memos-memos-2") {
 		t.Fatalf("back again: %v, want page.restored", got)
+	}
+	for _, a := range back {
+		if a.Type == "page.restored" && (a.WordsAdded == 0 || len(a.Hunks) == 0 || !strings.Contains(string(a.Hunks[0]), "July")) {
+			t.Errorf("page.restored with new wording carries no diff: %+v", a)
+		}
 	}
 
 	// The operator pins one document and drops another.
