@@ -188,7 +188,7 @@ func compute(old, new string, timeout time.Duration) *wordDiff {
 		w.spans, w.timedOut = coarse(&w.a, &w.b), true
 		return w
 	}
-	w.spans, w.timedOut = diffRunes(ra, rb, time.Now().Add(timeout))
+	w.spans, w.timedOut = anchoredRunes(ra, rb, w.a.kind, w.b.kind, time.Now().Add(timeout))
 	w.spans = semantic(w.spans)
 	w.spans = factor(w.spans, ra, rb)
 	w.spans = align(w.spans, ra, rb, &w.a, &w.b)
