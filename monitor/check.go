@@ -109,7 +109,7 @@ type Result struct {
 	Capture redline.Capture
 	Change  *redline.Change
 	Alerts  int
-	Verdict Verdict // what the judge made of the page (zero for fetch errors and 304s)
+	Verdict Verdict // what the judge made of the page (zero for fetch errors and 304s), without its texts
 	Err     error   // the check could not be completed or recorded
 	// Discovered lists the targets a discovery rule created in this check;
 	// they are due at once.
@@ -237,6 +237,9 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 		res.Err = fmt.Errorf("check %s: %w", t.Name, err)
 		return res
 	}
+	// The page texts stay with the store: a run over thousands of targets
+	// must not hold every page in its results.
+	v.Text, v.Compared, v.Before, v.Blocks = "", "", "", nil
 	res.Capture, res.Change, res.Alerts, res.Verdict = rec.Capture, rec.Change, len(rec.Alerts), v
 	log := m.logger().With("target", t.Name, "capture_id", c.ID, "outcome", string(c.Outcome), "status", c.Status)
 	switch c.Outcome {
