@@ -1,0 +1,323 @@
+// Package harness measures redline side by side with urlwatch and wrk on a
+// generated site (package bench) served over many loopback addresses: cycle
+// wall time, CPU, peak RSS, per-check times, database growth per capture,
+// the loopback ceiling, and the alert latency of the daemon. The command
+// bench/cmd/redline-bench runs it; BENCHMARKS.md has the figures.
+//
+// Every tool runs as a subprocess, so its CPU and peak RSS come from the
+// kernel's accounting of that process alone (getrusage of the child). The
+// site runs inside the harness and shares the machine with the tool; its CPU
+// time during each cycle is reported beside the tool's.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"redline/bench"
+)
+
+// Config says what to measure. Zero values mean the defaults of the
+// command's flags (see Defaults), except Delay.
+type Config struct {
+	Pages       int           // pages of the site
+	Hosts       int           // loopback host addresses
+	Change      float64       // fraction of pages whose wording changes between cycles
+	Seed        uint64        // content seed
+	Delay       time.Duration // redline's per-host politeness delay for the main row, written as is (0 is "0s")
+	Concurrency int           // redline's crawler.concurrency
+	Repo        string        // the redline module's directory; "" finds it with "go env GOMOD"
+	Out         string        // directory for artifacts, kept; "" uses a temporary one, removed
+
+	SkipUrlwatch bool
+	SkipWrk      bool
+	SkipDaemon   bool // do not measure "redline run" over every page
+	SkipCycles   bool // do not run the "redline check" cycles
+	// RedlineEnv is added to the environment of every redline process
+	// (e.g. GOMEMLIMIT=100MiB), and of no other.
+	RedlineEnv []string
+	Latency    bool // measure alert latency in daemon mode
+
+	WrkDuration   time.Duration
+	WrkThreads    int
+	WrkConns      int
+	LatencyPages  int
+	LatencyRounds int
+	LatencyEvery  time.Duration // the daemon's schedule: "@every LatencyEvery"
+
+	Log io.Writer // progress lines; nil discards
+}
+
+// Defaults returns the configuration the command starts from.
+func Defaults() Config {
+	return Config{
+		Pages: 1000, Hosts: 50, Change: 0.05, Seed: 1, Delay: 50 * time.Millisecond, Concurrency: 16,
+		WrkDuration: 10 * time.Second, WrkThreads: 2, WrkConns: 16,
+		LatencyPages: 100, LatencyRounds: 10, LatencyEvery: 2 * time.Second,
+	}
+}
+
+// noDelay is the politeness delay of the "no delay" row. redline's
+// configuration reads "delay: 0s" as "the default, 1s" (cmd/redline passes
+// 0 to crawler.Options, where zero means the default), so the row asks for
+// one nanosecond instead: no measurable wait.
+const noDelay = time.Nanosecond
+
+// harness is one run of the benchmark.
+type harness struct {
+	cfg     Config
+	dir     string // artifacts
+	redline string // the built binary
+	self    string // this executable, run as the usage wrapper
+	commit  string // the commit built
+	site    *bench.Site
+	start   time.Time
+}
+
+// logf prints one progress line.
+func (h *harness) logf(format string, a ...any) {
+	if h.cfg.Log == nil {
+		return
+	}
+	fmt.Fprintf(h.cfg.Log, "[%6.1fs] %s\n", time.Since(h.start).Seconds(), fmt.Sprintf(format, a...))
+}
+
+// Run measures everything cfg asks for and returns the report. A tool
+// that is missing (urlwatch, wrk) is an error unless skipped.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	def := Defaults()
+	for _, f := range []struct{ v, d *int }{{&cfg.Pages, &def.Pages}, {&cfg.Hosts, &def.Hosts},
+		{&cfg.Concurrency, &def.Concurrency}, {&cfg.WrkThreads, &def.WrkThreads}, {&cfg.WrkConns, &def.WrkConns},
+		{&cfg.LatencyPages, &def.LatencyPages}, {&cfg.LatencyRounds, &def.LatencyRounds}} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	for _, f := range []struct{ v, d *time.Duration }{{&cfg.WrkDuration, &def.WrkDuration},
+		{&cfg.LatencyEvery, &def.LatencyEvery}} {
+		if *f.v == 0 {
+			*f.v = *f.d
+		}
+	}
+	if cfg.Change < 0 || cfg.Change > 1 {
+		return nil, fmt.Errorf("change fraction %v: want 0..1", cfg.Change)
+	}
+	if cfg.Concurrency > 256 {
+		return nil, fmt.Errorf("concurrency %d: redline allows 1..256", cfg.Concurrency)
+	}
+	h := &harness{cfg: cfg, start: time.Now()}
+	if err := h.checkTools(); err != nil {
+		return nil, err
+	}
+	if cfg.Out != "" {
+		if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+			return nil, err
+		}
+		h.dir = cfg.Out
+	} else {
+		tmp, err := os.MkdirTemp("", "redline-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		h.dir = tmp
+	}
+	var err error
+	if h.dir, err = filepath.Abs(h.dir); err != nil {
+		return nil, err
+	}
+
+	rep := &Report{Machine: machineInfo(ctx), Settings: settingsOf(cfg), Started: time.Now().UTC()}
+	if rep.Machine.RSSFloorMiB, err = h.checkWrapper(ctx); err != nil {
+		return nil, err
+	}
+	h.logf("building redline")
+	if err := h.build(ctx); err != nil {
+		return nil, err
+	}
+	rep.Machine.Commit = h.commit
+	h.logf("redline at %s", dash(h.commit))
+	h.logf("generating %d pages on %d hosts (seed %d)", cfg.Pages, cfg.Hosts, cfg.Seed)
+	site, err := bench.NewSite(bench.Options{Pages: cfg.Pages, Hosts: cfg.Hosts, Seed: cfg.Seed})
+	if err != nil {
+		return nil, err
+	}
+	if err := site.Start(); err != nil {
+		return nil, err
+	}
+	defer site.Close()
+	h.site = site
+	rep.Site = siteInfo(site)
+
+	if !cfg.SkipCycles {
+		cs, err := h.redlineCycles(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Cycles = append(rep.Cycles, cs...)
+	}
+	if !cfg.SkipDaemon {
+		d, err := h.daemon(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Daemon = d
+	}
+	if !cfg.SkipUrlwatch {
+		cs, err := h.urlwatch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Cycles = append(rep.Cycles, cs...)
+	}
+	if !cfg.SkipWrk {
+		w, err := h.wrk(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Wrk = w
+	}
+	if cfg.Latency {
+		l, err := h.latency(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Latency = l
+	}
+	rep.Ratios = ratios(rep)
+	rep.Finished = time.Now().UTC()
+	return rep, nil
+}
+
+// redlineCycles runs the "redline check" rows: with the politeness delay,
+// every database scenario and the measured cycle; without a delay, a
+// baseline and the measured cycle.
+func (h *harness) redlineCycles(ctx context.Context) ([]Cycle, error) {
+	cfg, site := h.cfg, h.site
+	var out []Cycle
+	main, err := h.newRedline("redline", fmt.Sprintf("delay %v, concurrency %d", cfg.Delay, cfg.Concurrency), cfg.Delay)
+	if err != nil {
+		return nil, err
+	}
+	steps := []struct {
+		kind   string
+		before func() int // changes the site; returns the pages whose wording changed
+	}{
+		{CycleBaseline, func() int { return 0 }},
+		{CycleIdentical304, func() int { return 0 }},
+		{CycleIdentical200, func() int { site.SetValidators(false); return 0 }},
+		{CycleNoise, func() int { site.SetValidators(true); site.Touch(); return 0 }},
+		{CycleMeasured, func() int { return len(site.Advance(cfg.Change)) }},
+	}
+	for _, st := range steps {
+		c, err := main.cycle(ctx, st.kind, st.before())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	site.SetValidators(true)
+
+	fast, err := h.newRedline("redline-nodelay", fmt.Sprintf("delay 0 (1ns), concurrency %d", cfg.Concurrency), noDelay)
+	if err != nil {
+		return nil, err
+	}
+	for _, kind := range []string{CycleBaseline, CycleMeasured} {
+		changed := 0
+		if kind == CycleMeasured {
+			changed = len(site.Advance(cfg.Change))
+		}
+		c, err := fast.cycle(ctx, kind, changed)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// commitOf describes the commit checked out in repo: its short hash, with
+// "+dirty" when files outside bench/ differ from it; "" outside git.
+func commitOf(ctx context.Context, repo string) string {
+	hash, err := output(ctx, repo, "git", "rev-parse", "--short=12", "HEAD")
+	if err != nil {
+		return ""
+	}
+	c := strings.TrimSpace(hash)
+	if st, err := output(ctx, repo, "git", "status", "--porcelain", "--", ".", ":(exclude)bench"); err == nil && strings.TrimSpace(st) != "" {
+		c += "+dirty"
+	}
+	return c
+}
+
+// checkTools fails early when a tool the run needs is missing.
+func (h *harness) checkTools() error {
+	need := []string{"go"}
+	if !h.cfg.SkipUrlwatch {
+		need = append(need, "urlwatch")
+	}
+	if !h.cfg.SkipWrk {
+		need = append(need, "wrk")
+	}
+	var missing []string
+	for _, t := range need {
+		if _, err := exec.LookPath(t); err != nil {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s not found: install with \"apt-get update && apt-get install -y urlwatch wrk\" or pass -skip-urlwatch / -skip-wrk",
+			strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// checkWrapper makes sure this executable serves as the usage wrapper and
+// returns the peak RSS it reports for a command that uses next to nothing:
+// the floor of every peak RSS measured.
+func (h *harness) checkWrapper(ctx context.Context) (float64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	h.self = self
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	u, err := run(tctx, proc{name: "true", wrapper: self})
+	if err != nil {
+		return 0, fmt.Errorf("the program running the harness must call harness.WrapperMain first in main: %w", err)
+	}
+	return float64(u.MaxRSSKB) / 1024, nil
+}
+
+// build compiles redline once into the artifacts directory.
+func (h *harness) build(ctx context.Context) error {
+	repo := h.cfg.Repo
+	if repo == "" {
+		gomod, err := output(ctx, "", "go", "env", "GOMOD")
+		if err != nil {
+			return err
+		}
+		gomod = strings.TrimSpace(gomod)
+		if gomod == "" || gomod == os.DevNull {
+			return errors.New("not inside the redline module: run from the repository or pass -repo")
+		}
+		repo = filepath.Dir(gomod)
+	}
+	if err := os.MkdirAll(filepath.Join(h.dir, "bin"), 0o755); err != nil {
+		return err
+	}
+	h.commit = commitOf(ctx, repo)
+	h.redline = filepath.Join(h.dir, "bin", "redline")
+	if _, err := output(ctx, repo, "go", "build", "-o", h.redline, "./cmd/redline"); err != nil {
+		return fmt.Errorf("build redline: %w", err)
+	}
+	return nil
+}

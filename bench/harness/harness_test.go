@@ -1,0 +1,61 @@
+package harness
+
+import (
+	"math"
+	"testing"
+)
+
+// wrkOutput is what wrk 4.1 prints with --latency.
+const wrkOutput = `Running 10s test @ http://127.0.0.2:42557/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.61ms    3.09ms  48.54ms   91.44%
+    Req/Sec     6.89k     1.21k    9.60k    70.00%
+  Latency Distribution
+     50%  790.00us
+     75%    1.20ms
+     90%    3.10ms
+     99%   15.35ms
+  137219 requests in 10.01s, 12.71GB read
+Requests/sec:  13705.45
+Transfer/sec:      1.27GB
+`
+
+func TestParseWrk(t *testing.T) {
+	w, err := parseWrk(wrkOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(got, want float64) bool { return math.Abs(got-want) < 1e-6*math.Max(1, want) }
+	if !near(w.RequestsPerS, 13705.45) || !near(w.P50MS, 0.79) || !near(w.P99MS, 15.35) || !near(w.TransferMiBs, 1.27*1024) {
+		t.Errorf("parseWrk = %+v", w)
+	}
+	if _, err := parseWrk("connection refused"); err == nil {
+		t.Error("parseWrk of an output without figures: no error")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var ms []float64
+	for i := 100; i >= 1; i-- {
+		ms = append(ms, float64(i))
+	}
+	if d := summarize(ms); d.N != 100 || d.P50 != 50 || d.P99 != 99 || d.Max != 100 {
+		t.Errorf("summarize(1..100) = %+v", d)
+	}
+	if d := summarize(nil); d.N != 0 {
+		t.Errorf("summarize(nil) = %+v", d)
+	}
+}
+
+func TestObjectGroup(t *testing.T) {
+	for name, want := range map[string]string{
+		"captures": "captures rows", "captures_body": "captures indexes", "blobs": "blobs",
+		"sqlite_autoindex_blobs_1": "blobs", "alerts_pending": "changes, alerts", "targets_due": "targets",
+		"sqlite_schema": "other",
+	} {
+		if got := objectGroup(name); got != want {
+			t.Errorf("objectGroup(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
