@@ -26,18 +26,25 @@ var openAPI []byte
 
 // targetJSON is a target as the API shows it.
 type targetJSON struct {
-	Name        string      `json:"name"`
-	URL         string      `json:"url"`
-	Kind        string      `json:"kind"`
-	Tags        []string    `json:"tags"`
-	Source      string      `json:"source"`
-	Active      bool        `json:"active"`
-	Schedule    string      `json:"schedule"`
-	LastCheckAt *time.Time  `json:"last_check_at"`
-	LastOutcome string      `json:"last_outcome"`
-	NextDue     *time.Time  `json:"next_due"`
-	ChainHead   string      `json:"chain_head"`
-	Links       targetLinks `json:"links"`
+	Name        string     `json:"name"`
+	URL         string     `json:"url"`
+	Kind        string     `json:"kind"`
+	Tags        []string   `json:"tags"`
+	Source      string     `json:"source"`
+	Active      bool       `json:"active"`
+	Schedule    string     `json:"schedule"`
+	LastCheckAt *time.Time `json:"last_check_at"`
+	LastOutcome string     `json:"last_outcome"`
+	NextDue     *time.Time `json:"next_due"`
+	ChainHead   string     `json:"chain_head"`
+	// Set on targets a discovery rule found.
+	DiscoveredBy string      `json:"discovered_by,omitempty"`
+	DiscoveredAt *time.Time  `json:"discovered_at,omitempty"`
+	Title        string      `json:"title,omitempty"`
+	Pinned       bool        `json:"pinned,omitempty"`
+	Dropped      bool        `json:"dropped,omitempty"`
+	UnlistedAt   *time.Time  `json:"unlisted_at,omitempty"`
+	Links        targetLinks `json:"links"`
 }
 
 type targetLinks struct {
@@ -57,6 +64,8 @@ func (s *Server) targetJSON(base string, t redline.Target) targetJSON {
 	return targetJSON{
 		Name: t.Name, URL: t.URL, Kind: t.Kind, Tags: tags, Source: t.Source, Active: t.Active, Schedule: t.Schedule,
 		LastCheckAt: utc(t.LastCheckAt), LastOutcome: string(t.LastOutcome), NextDue: utc(t.NextDue), ChainHead: t.ChainHead,
+		DiscoveredBy: t.DiscoveredBy, DiscoveredAt: utc(t.DiscoveredAt), Title: t.Title, Pinned: t.Pinned, Dropped: t.Dropped,
+		UnlistedAt: utc(t.UnlistedAt),
 		Links: targetLinks{
 			Self:     self,
 			Captures: self + "/captures",

@@ -64,6 +64,19 @@ func TestTargets(t *testing.T) {
 		f.get(strings.TrimPrefix(l, f.url), http.StatusOK)
 	}
 	f.wantError("/api/v1/targets/nope", http.StatusNotFound, `target "nope": not found`)
+
+	// A discovered target says which rule found it, when, and under what title.
+	found, err := f.st.AddDiscovered(f.ctx, "doj-detainers", []redline.Target{{Name: "doj-memo", URL: "http://example.gov/memo/1",
+		Kind: "page", Schedule: "@every 6h", Title: "Memo one"}}, t0())
+	if err != nil || len(found) != 1 {
+		t.Fatalf("AddDiscovered: %v, %v", found, err)
+	}
+	var memo targetJSON
+	f.getJSON("/api/v1/targets/doj-memo", http.StatusOK, &memo)
+	if memo.DiscoveredBy != "doj-detainers" || memo.Title != "Memo one" || memo.DiscoveredAt == nil || !memo.DiscoveredAt.Equal(t0()) ||
+		memo.Pinned || memo.UnlistedAt != nil {
+		t.Errorf("discovered target: %+v", memo)
+	}
 }
 
 // captureIDs lists the IDs of the captures labelled.
