@@ -92,11 +92,14 @@ func dsn(path string) string {
 func (s *Store) init(ctx context.Context) error {
 	var err error
 	// The default level: blobs are small pages, written once, read rarely.
-	s.enc, err = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(4))
+	// A 1 MiB window covers a page; the default keeps 4 x 16 MiB of
+	// history alive, a third of the daemon's memory with 10,000 targets
+	// (see BENCHMARKS.md).
+	s.enc, err = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(4), zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 	if err != nil {
 		return fmt.Errorf("zstd encoder: %w", err)
 	}
-	s.dec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(4))
+	s.dec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(4), zstd.WithDecoderLowmem(true))
 	if err != nil {
 		return fmt.Errorf("zstd decoder: %w", err)
 	}
