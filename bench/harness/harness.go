@@ -5,9 +5,12 @@
 // bench/cmd/redline-bench runs it; BENCHMARKS.md has the figures.
 //
 // Every tool runs as a subprocess, so its CPU and peak RSS come from the
-// kernel's accounting of that process alone (getrusage of the child). The
-// site runs inside the harness and shares the machine with the tool; its CPU
-// time during each cycle is reported beside the tool's.
+// kernel's accounting of that process alone: its rusage, taken by a small
+// wrapper process (see WrapperMain for why). The site runs inside the
+// harness and shares the machine with the tool; its CPU time and the CPU
+// steal of the virtual machine during each cycle are reported beside the
+// tool's figures. Tools compared run their measured cycles interleaved,
+// round by round (Config.Rounds), and ratios are taken per round.
 package harness
 
 import (
@@ -40,6 +43,7 @@ type Config struct {
 	SkipWrk      bool
 	SkipDaemon   bool // do not measure "redline run" over every page
 	SkipCycles   bool // do not run the "redline check" cycles
+	Rounds       int  // measured cycles of each tool, interleaved
 	// RedlineEnv is added to the environment of every redline process
 	// (e.g. GOMEMLIMIT=100MiB), and of no other.
 	RedlineEnv []string
@@ -58,7 +62,7 @@ type Config struct {
 // Defaults returns the configuration the command starts from.
 func Defaults() Config {
 	return Config{
-		Pages: 1000, Hosts: 50, Change: 0.05, Seed: 1, Delay: 50 * time.Millisecond, Concurrency: 16,
+		Pages: 1000, Hosts: 50, Change: 0.05, Seed: 1, Delay: 50 * time.Millisecond, Concurrency: 16, Rounds: 3,
 		WrkDuration: 10 * time.Second, WrkThreads: 2, WrkConns: 16,
 		LatencyPages: 100, LatencyRounds: 10, LatencyEvery: 2 * time.Second,
 	}
@@ -90,11 +94,12 @@ func (h *harness) logf(format string, a ...any) {
 }
 
 // Run measures everything cfg asks for and returns the report. A tool
-// that is missing (urlwatch, wrk) is an error unless skipped.
+// that is missing (urlwatch, wrk) is an error unless skipped. The program
+// calling Run must call WrapperMain first thing in its main function.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	def := Defaults()
 	for _, f := range []struct{ v, d *int }{{&cfg.Pages, &def.Pages}, {&cfg.Hosts, &def.Hosts},
-		{&cfg.Concurrency, &def.Concurrency}, {&cfg.WrkThreads, &def.WrkThreads}, {&cfg.WrkConns, &def.WrkConns},
+		{&cfg.Concurrency, &def.Concurrency}, {&cfg.Rounds, &def.Rounds}, {&cfg.WrkThreads, &def.WrkThreads}, {&cfg.WrkConns, &def.WrkConns},
 		{&cfg.LatencyPages, &def.LatencyPages}, {&cfg.LatencyRounds, &def.LatencyRounds}} {
 		if *f.v == 0 {
 			*f.v = *f.d
@@ -156,26 +161,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	h.site = site
 	rep.Site = siteInfo(site)
 
-	if !cfg.SkipCycles {
-		cs, err := h.redlineCycles(ctx)
-		if err != nil {
-			return nil, err
-		}
-		rep.Cycles = append(rep.Cycles, cs...)
+	cs, err := h.cycles(ctx)
+	if err != nil {
+		return nil, err
 	}
+	rep.Cycles = cs
 	if !cfg.SkipDaemon {
 		d, err := h.daemon(ctx)
 		if err != nil {
 			return nil, err
 		}
 		rep.Daemon = d
-	}
-	if !cfg.SkipUrlwatch {
-		cs, err := h.urlwatch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		rep.Cycles = append(rep.Cycles, cs...)
 	}
 	if !cfg.SkipWrk {
 		w, err := h.wrk(ctx)
@@ -196,62 +192,92 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-// redlineCycles runs the "redline check" rows: with the politeness delay,
-// every database scenario and the measured cycle; without a delay, a
-// baseline and the measured cycle.
-func (h *harness) redlineCycles(ctx context.Context) ([]Cycle, error) {
+// cycler is a tool run cycle by cycle over the site.
+type cycler interface {
+	cycle(ctx context.Context, kind string, round, changed int) (Cycle, error)
+}
+
+// cycles runs the cycles of "redline check" and urlwatch. redline with the
+// politeness delay first runs the database scenarios (baseline,
+// identical-304, identical-200, noise); redline without a delay and
+// urlwatch take their baseline; then come Rounds rounds in which the site
+// moves on one cycle and every tool runs its measured cycle, in an order
+// that rotates from round to round, so that tools compared are measured
+// minutes apart at most, whatever the machine's speed does meanwhile.
+func (h *harness) cycles(ctx context.Context) ([]Cycle, error) {
 	cfg, site := h.cfg, h.site
 	var out []Cycle
-	main, err := h.newRedline("redline", fmt.Sprintf("delay %v, concurrency %d", cfg.Delay, cfg.Concurrency), cfg.Delay)
-	if err != nil {
-		return nil, err
+	var tools []cycler
+	if !cfg.SkipCycles {
+		main, err := h.newRedline("redline", fmt.Sprintf("delay %v, concurrency %d", cfg.Delay, cfg.Concurrency), cfg.Delay)
+		if err != nil {
+			return nil, err
+		}
+		steps := []struct {
+			kind   string
+			before func()
+		}{
+			{CycleBaseline, func() {}},
+			{CycleIdentical304, func() {}},
+			{CycleIdentical200, func() { site.SetValidators(false) }},
+			{CycleNoise, func() { site.SetValidators(true); site.Touch() }},
+		}
+		for _, st := range steps {
+			st.before()
+			c, err := main.cycle(ctx, st.kind, 0, 0)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		fast, err := h.newRedline("redline-nodelay", fmt.Sprintf("delay 0 (1ns), concurrency %d", cfg.Concurrency), noDelay)
+		if err != nil {
+			return nil, err
+		}
+		tools = append(tools, main, fast)
 	}
-	steps := []struct {
-		kind   string
-		before func() int // changes the site; returns the pages whose wording changed
-	}{
-		{CycleBaseline, func() int { return 0 }},
-		{CycleIdentical304, func() int { return 0 }},
-		{CycleIdentical200, func() int { site.SetValidators(false); return 0 }},
-		{CycleNoise, func() int { site.SetValidators(true); site.Touch(); return 0 }},
-		{CycleMeasured, func() int { return len(site.Advance(cfg.Change)) }},
+	if !cfg.SkipUrlwatch {
+		uw, err := h.newUrlwatch()
+		if err != nil {
+			return nil, err
+		}
+		tools = append(tools, uw)
 	}
-	for _, st := range steps {
-		c, err := main.cycle(ctx, st.kind, st.before())
+	// Baselines of the tools that have none yet.
+	for _, t := range tools {
+		if r, ok := t.(*redlineRun); ok && r.n > 0 {
+			continue
+		}
+		c, err := t.cycle(ctx, CycleBaseline, 0, 0)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
-	site.SetValidators(true)
-
-	fast, err := h.newRedline("redline-nodelay", fmt.Sprintf("delay 0 (1ns), concurrency %d", cfg.Concurrency), noDelay)
-	if err != nil {
-		return nil, err
-	}
-	for _, kind := range []string{CycleBaseline, CycleMeasured} {
-		changed := 0
-		if kind == CycleMeasured {
-			changed = len(site.Advance(cfg.Change))
+	for round := 1; round <= cfg.Rounds && len(tools) > 0; round++ {
+		changed := len(site.Advance(cfg.Change))
+		for k := range tools {
+			t := tools[(k+round-1)%len(tools)]
+			c, err := t.cycle(ctx, CycleMeasured, round, changed)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
 		}
-		c, err := fast.cycle(ctx, kind, changed)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
 	}
 	return out, nil
 }
 
 // commitOf describes the commit checked out in repo: its short hash, with
-// "+dirty" when files outside bench/ differ from it; "" outside git.
+// "+dirty" when tracked files outside bench/ differ from it; "" outside
+// git.
 func commitOf(ctx context.Context, repo string) string {
 	hash, err := output(ctx, repo, "git", "rev-parse", "--short=12", "HEAD")
 	if err != nil {
 		return ""
 	}
 	c := strings.TrimSpace(hash)
-	if st, err := output(ctx, repo, "git", "status", "--porcelain", "--", ".", ":(exclude)bench"); err == nil && strings.TrimSpace(st) != "" {
+	if st, err := output(ctx, repo, "git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench"); err == nil && strings.TrimSpace(st) != "" {
 		c += "+dirty"
 	}
 	return c

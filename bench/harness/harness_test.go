@@ -59,3 +59,19 @@ func TestObjectGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestRatiosPerRound(t *testing.T) {
+	r := &Report{}
+	for k, w := range []struct{ red, uw float64 }{{2, 5}, {2, 8}, {4, 6}} {
+		r.Cycles = append(r.Cycles,
+			Cycle{Tool: "redline", Setting: "s", Kind: CycleMeasured, Round: k + 1, WallS: w.red, CPUPer1000: w.red},
+			Cycle{Tool: "urlwatch", Kind: CycleMeasured, Round: k + 1, WallS: w.uw, CPUPer1000: w.uw})
+	}
+	got := ratios(r)
+	if len(got) != 2 || got[0].Value != 2.5 || len(got[0].PerRound) != 3 || got[0].PerRound[1] != 4 {
+		t.Errorf("ratios = %+v", got)
+	}
+	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
+		t.Errorf("median = %v", m)
+	}
+}

@@ -122,3 +122,37 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.b) }
+
+// cpuTimes returns the machine's steal and total CPU time so far, in clock
+// ticks, from /proc/stat (zeros where it does not exist): on a virtual
+// machine, steal is time the hypervisor gave another guest.
+func cpuTimes() (steal, total uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0, 0
+	}
+	for i, f := range fields[1:] {
+		var v uint64
+		if _, err := fmt.Sscan(f, &v); err != nil {
+			return 0, 0
+		}
+		total += v
+		if i == 7 {
+			steal = v
+		}
+	}
+	return steal, total
+}
+
+// stealPct is the share of CPU time stolen between two cpuTimes readings.
+func stealPct(s0, t0, s1, t1 uint64) float64 {
+	if t1 <= t0 {
+		return 0
+	}
+	return float64(s1-s0) / float64(t1-t0) * 100
+}

@@ -70,8 +70,8 @@ func (h *harness) redlineConfig(db string, delay time.Duration, schedule string,
 
 // cycle runs "redline check" over every target once and measures it.
 // changed is how many pages the site changed the wording of since the
-// previous cycle.
-func (r *redlineRun) cycle(ctx context.Context, kind string, changed int) (Cycle, error) {
+// previous cycle; round numbers the measured cycles (0 for the others).
+func (r *redlineRun) cycle(ctx context.Context, kind string, round, changed int) (Cycle, error) {
 	h := r.h
 	r.n++
 	h.logf("%s: cycle %d (%s), %d pages changed", r.name, r.n, kind, changed)
@@ -80,6 +80,7 @@ func (r *redlineRun) cycle(ctx context.Context, kind string, changed int) (Cycle
 		return Cycle{}, err
 	}
 	stats0, cpu0 := h.site.Stats(), selfCPU()
+	steal0, total0 := cpuTimes()
 	since := time.Now().UTC().Add(-time.Millisecond)
 	base := filepath.Join(r.dir, fmt.Sprintf("cycle%d-%s", r.n, kind))
 	u, err := run(ctx, proc{name: h.redline, dir: r.dir,
@@ -89,13 +90,15 @@ func (r *redlineRun) cycle(ctx context.Context, kind string, changed int) (Cycle
 		return Cycle{}, err
 	}
 	stats1, cpu1 := h.site.Stats(), selfCPU()
+	steal1, total1 := cpuTimes()
 	after, err := measureDB(ctx, r.db, true)
 	if err != nil {
 		return Cycle{}, err
 	}
 
 	c := newCycle("redline", r.setting, kind, h.site.Len(), changed, u)
-	c.SiteCPUS = (cpu1 - cpu0).Seconds()
+	c.Round = round
+	c.SiteCPUS, c.StealPct = (cpu1 - cpu0).Seconds(), stealPct(steal0, total0, steal1, total1)
 	c.Requests, c.NotModified = stats1.Requests-stats0.Requests, stats1.NotModified-stats0.NotModified
 
 	// The captures of this cycle: outcomes and fetch durations.

@@ -41,7 +41,7 @@ type Machine struct {
 	Wrk      string `json:"wrk,omitempty"`
 	Python   string `json:"python,omitempty"`
 	// Commit is the redline commit measured ("git describe"-like: the
-	// hash, "+dirty" when files outside bench/ differ from it).
+	// hash, "+dirty" when tracked files outside bench/ differ from it).
 	Commit string `json:"commit,omitempty"`
 	// RSSFloorMiB is the peak RSS the usage wrapper reports for /bin/true:
 	// no peak RSS below it can be measured (see WrapperMain).
@@ -56,6 +56,7 @@ type Settings struct {
 	Seed         uint64   `json:"seed"`
 	DelayMS      float64  `json:"delay_ms"`
 	Concurrency  int      `json:"concurrency"`
+	Rounds       int      `json:"rounds"`
 	WrkDuration  string   `json:"wrk_duration"`
 	WrkThreads   int      `json:"wrk_threads"`
 	WrkConns     int      `json:"wrk_connections"`
@@ -84,9 +85,10 @@ type Dist struct {
 
 // Cycle is one run of one tool over every page.
 type Cycle struct {
-	Tool         string         `json:"tool"`    // redline, urlwatch
-	Setting      string         `json:"setting"` // how the tool was configured
-	Kind         string         `json:"cycle"`   // see the Cycle* constants
+	Tool         string         `json:"tool"`            // redline, urlwatch
+	Setting      string         `json:"setting"`         // how the tool was configured
+	Kind         string         `json:"cycle"`           // see the Cycle* constants
+	Round        int            `json:"round,omitempty"` // measured cycles: the round (see Config.Rounds)
 	Pages        int            `json:"pages"`
 	PagesChanged int            `json:"pages_changed"` // wording changed on the site before the cycle
 	ChangesFound int            `json:"changes_found"` // changes the tool reported
@@ -98,6 +100,7 @@ type Cycle struct {
 	CPUPer1000   float64        `json:"cpu_s_per_1000_checks"`
 	MaxRSSMiB    float64        `json:"max_rss_mib"`
 	SiteCPUS     float64        `json:"site_cpu_s"` // the harness's own CPU meanwhile (serving the site)
+	StealPct     float64        `json:"steal_pct"`  // CPU time the hypervisor gave to other guests meanwhile (/proc/stat)
 	Requests     int64          `json:"requests"`
 	NotModified  int64          `json:"not_modified"`
 	Outcomes     map[string]int `json:"outcomes,omitempty"`
@@ -136,46 +139,81 @@ func percentile(sorted []float64, p float64) float64 {
 	return sorted[min(max(k, 0), len(sorted)-1)]
 }
 
-// Ratio compares two figures.
+// Ratio compares two figures: the median over the rounds, and each round's.
 type Ratio struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Note  string  `json:"note"`
+	Name     string    `json:"name"`
+	Value    float64   `json:"value"`
+	PerRound []float64 `json:"per_round,omitempty"`
+	Note     string    `json:"note"`
 }
 
-// find returns the cycle of tool, setting prefix and kind, or nil.
-func find(r *Report, tool, kind string) *Cycle {
+// median returns the median of v (0 when empty).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// measured returns the measured cycles of tool with setting, by round.
+func measured(r *Report, tool, setting string) map[int]*Cycle {
+	out := map[int]*Cycle{}
 	for i := range r.Cycles {
-		if c := &r.Cycles[i]; c.Tool == tool && c.Kind == kind {
-			return c
+		if c := &r.Cycles[i]; c.Tool == tool && c.Kind == CycleMeasured && (setting == "" || c.Setting == setting) {
+			out[c.Round] = c
 		}
 	}
-	return nil
+	return out
 }
 
-// ratios computes the comparisons the issue asks for.
+// ratios computes the comparisons the issue asks for, round by round: the
+// tools compared ran their measured cycles minutes apart at most.
 func ratios(r *Report) []Ratio {
 	var out []Ratio
-	var rows []*Cycle
-	for i := range r.Cycles {
-		if c := &r.Cycles[i]; c.Tool == "redline" && c.Kind == CycleMeasured {
-			rows = append(rows, c)
+	var settings []string
+	for _, c := range r.Cycles {
+		if c.Tool == "redline" && c.Kind == CycleMeasured && !slices.Contains(settings, c.Setting) {
+			settings = append(settings, c.Setting)
 		}
 	}
-	if uw := find(r, "urlwatch", CycleMeasured); uw != nil {
-		for _, c := range rows {
+	uw := measured(r, "urlwatch", "")
+	rounds := func(rl map[int]*Cycle, f func(red, uw *Cycle) float64) []float64 {
+		var v []float64
+		for k := 1; k <= len(rl); k++ {
+			if red, u := rl[k], uw[k]; red != nil && u != nil {
+				v = append(v, f(red, u))
+			}
+		}
+		return v
+	}
+	for _, s := range settings {
+		rl := measured(r, "redline", s)
+		if len(uw) > 0 {
+			wall := rounds(rl, func(red, u *Cycle) float64 { return u.WallS / red.WallS })
+			cpu := rounds(rl, func(red, u *Cycle) float64 { return red.CPUPer1000 / u.CPUPer1000 })
 			out = append(out,
-				Ratio{"urlwatch wall / redline wall (" + c.Setting + ")", uw.WallS / c.WallS, "≥ 3 is the goal (cycle 3x faster)"},
-				Ratio{"redline CPU per 1000 checks / urlwatch (" + c.Setting + ")", c.CPUPer1000 / uw.CPUPer1000, "< 1 is the goal (less CPU per check)"})
+				Ratio{"urlwatch wall / redline wall (" + s + ")", median(wall), wall, "≥ 3 is the goal (cycle 3x faster)"},
+				Ratio{"redline CPU per 1000 checks / urlwatch (" + s + ")", median(cpu), cpu, "< 1 is the goal (less CPU per check)"})
+		}
+		if r.Wrk != nil && r.Wrk.RequestsPerS > 0 {
+			var pps []float64
+			for _, c := range rl {
+				pps = append(pps, c.PagesPerS/r.Wrk.RequestsPerS)
+			}
+			out = append(out, Ratio{"redline pages/s / wrk requests/s (" + s + ")", median(pps), nil, "share of the loopback ceiling (median of the rounds)"})
 		}
 	}
-	if r.Wrk != nil && r.Wrk.RequestsPerS > 0 {
-		for _, c := range rows {
-			out = append(out, Ratio{"redline pages/s / wrk requests/s (" + c.Setting + ")", c.PagesPerS / r.Wrk.RequestsPerS, "share of the loopback ceiling"})
+	if r.Wrk != nil && r.Wrk.RequestsPerS > 0 && len(uw) > 0 {
+		var pps []float64
+		for _, c := range uw {
+			pps = append(pps, c.PagesPerS/r.Wrk.RequestsPerS)
 		}
-		if uw := find(r, "urlwatch", CycleMeasured); uw != nil {
-			out = append(out, Ratio{"urlwatch pages/s / wrk requests/s", uw.PagesPerS / r.Wrk.RequestsPerS, ""})
-		}
+		out = append(out, Ratio{"urlwatch pages/s / wrk requests/s", median(pps), nil, "median of the rounds"})
 	}
 	return out
 }
@@ -222,7 +260,7 @@ func machineInfo(ctx context.Context) Machine {
 
 func settingsOf(c Config) Settings {
 	return Settings{Pages: c.Pages, Hosts: c.Hosts, Change: c.Change, Seed: c.Seed, DelayMS: float64(c.Delay.Microseconds()) / 1000,
-		Concurrency: c.Concurrency, WrkDuration: c.WrkDuration.String(), WrkThreads: c.WrkThreads, WrkConns: c.WrkConns,
+		Concurrency: c.Concurrency, Rounds: c.Rounds, WrkDuration: c.WrkDuration.String(), WrkThreads: c.WrkThreads, WrkConns: c.WrkConns,
 		LatencyPages: c.LatencyPages, LatencyEvery: c.LatencyEvery.String(), RedlineEnv: c.RedlineEnv}
 }
 
@@ -250,10 +288,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(s.RedlineEnv) > 0 {
 		env = ", environment " + strings.Join(s.RedlineEnv, " ")
 	}
-	fmt.Fprintf(&b, "Site: %d pages on %d hosts (127.0.0.2...; %d pages per host), %.0f–%.0f KB, mean %.0f KB; %.0f%% of pages change words between cycles; seed %d. redline: crawler.concurrency %d, select: main%s.\n\n",
-		st.Pages, st.Hosts, st.PagesPerHost, st.MinPageKB, st.MaxPageKB, st.MeanPageKB, s.Change*100, s.Seed, s.Concurrency, env)
+	fmt.Fprintf(&b, "Site: %d pages on %d hosts (127.0.0.2...; %d pages per host), %.0f–%.0f KB, mean %.0f KB; %.0f%% of pages change words between cycles; seed %d; %d rounds of measured cycles. redline: crawler.concurrency %d, select: main%s.\n\n",
+		st.Pages, st.Hosts, st.PagesPerHost, st.MinPageKB, st.MaxPageKB, st.MeanPageKB, s.Change*100, s.Seed, s.Rounds, s.Concurrency, env)
 
-	b.WriteString("### Cycles\n\n| tool | setting | cycle | wall s | pages/s | CPU s (user+sys) | CPU s / 1000 checks | peak RSS MiB | site CPU s | requests | 304 | changes found / made | fetch p50 / p99 ms | check p50 / p99 ms | DB bytes / capture (file; in use) |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("### Cycles\n\n| tool | setting | cycle | wall s | pages/s | CPU s (user+sys) | CPU s / 1000 checks | peak RSS MiB | site CPU s | steal % | requests | 304 | changes found / made | fetch p50 / p99 ms | check p50 / p99 ms | DB bytes / capture (file; in use) |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range r.Cycles {
 		fetch, check, db := "–", "–", "–"
 		if c.Fetch.N > 0 {
@@ -265,8 +303,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if c.DB != nil && c.DB.Captures > 0 {
 			db = fmt.Sprintf("%.0f; %.0f", c.DB.FilePerCapture, c.DB.UsedPerCapture)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.0f | %.1f (%.1f+%.1f) | %.2f | %.0f | %.1f | %d | %d | %d / %d | %s | %s | %s |\n",
-			c.Tool, c.Setting, c.Kind, c.WallS, c.PagesPerS, c.CPUS, c.UserS, c.SysS, c.CPUPer1000, c.MaxRSSMiB, c.SiteCPUS,
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.0f | %.1f (%.1f+%.1f) | %.2f | %.0f | %.1f | %.1f | %d | %d | %d / %d | %s | %s | %s |\n",
+			c.Tool, c.Setting, cycleLabel(c), c.WallS, c.PagesPerS, c.CPUS, c.UserS, c.SysS, c.CPUPer1000, c.MaxRSSMiB, c.SiteCPUS, c.StealPct,
 			c.Requests, c.NotModified, c.ChangesFound, c.PagesChanged, fetch, check, db)
 	}
 	b.WriteString("\n")
@@ -305,14 +343,26 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			l.Pages, l.Schedule, l.Delay, len(l.SamplesS), l.P50S, l.MaxS, floats(l.SamplesS), l.CPUS, l.MaxRSSMiB)
 	}
 	if len(r.Ratios) > 0 {
-		b.WriteString("### Ratios\n\n| ratio | value | note |\n|---|--:|---|\n")
+		b.WriteString("### Ratios\n\nMedian over the rounds, and each round's value (a round runs every tool's measured cycle one after the other).\n\n| ratio | median | rounds | note |\n|---|--:|---|---|\n")
 		for _, x := range r.Ratios {
-			fmt.Fprintf(&b, "| %s | %.3g | %s |\n", x.Name, x.Value, x.Note)
+			per := make([]string, len(x.PerRound))
+			for i, v := range x.PerRound {
+				per[i] = fmt.Sprintf("%.3g", v)
+			}
+			fmt.Fprintf(&b, "| %s | %.3g | %s | %s |\n", x.Name, x.Value, strings.Join(per, ", "), x.Note)
 		}
 		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// cycleLabel names a cycle in the tables: its kind, and its round.
+func cycleLabel(c Cycle) string {
+	if c.Round > 0 {
+		return fmt.Sprintf("%s #%d", c.Kind, c.Round)
+	}
+	return c.Kind
 }
 
 func dash(s string) string {

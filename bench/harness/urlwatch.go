@@ -38,9 +38,15 @@ report:
 // changedRE finds the jobs the text report lists as changed.
 var changedRE = regexp.MustCompile(`(?m)CHANGED: (directive-\d+)`)
 
-// urlwatch runs urlwatch over every page: a baseline, then the site moves
-// on one cycle and the measured cycle runs.
-func (h *harness) urlwatch(ctx context.Context) ([]Cycle, error) {
+// urlwatchRun is urlwatch with its jobs, configuration and cache.
+type urlwatchRun struct {
+	h                      *harness
+	dir, urls, conf, cache string
+	n                      int // cycles run
+}
+
+// newUrlwatch writes one job per page of the site.
+func (h *harness) newUrlwatch() (*urlwatchRun, error) {
 	dir := filepath.Join(h.dir, "urlwatch")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -52,54 +58,55 @@ func (h *harness) urlwatch(ctx context.Context) ([]Cycle, error) {
 		}
 		fmt.Fprintf(&jobs, "name: %s\nurl: %s\nfilter:\n  - css: main\n  - html2text\n", h.site.Name(i), h.site.URL(i))
 	}
-	urls, conf, cache := filepath.Join(dir, "urls.yaml"), filepath.Join(dir, "urlwatch.yaml"), filepath.Join(dir, "cache.db")
-	if err := os.WriteFile(urls, []byte(jobs.String()), 0o644); err != nil {
+	u := &urlwatchRun{h: h, dir: dir, urls: filepath.Join(dir, "urls.yaml"), conf: filepath.Join(dir, "urlwatch.yaml"),
+		cache: filepath.Join(dir, "cache.db")}
+	if err := os.WriteFile(u.urls, []byte(jobs.String()), 0o644); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(conf, []byte(urlwatchConfig), 0o644); err != nil {
-		return nil, err
+	return u, os.WriteFile(u.conf, []byte(urlwatchConfig), 0o644)
+}
+
+// cycle runs urlwatch over every job once and measures it; changed is how
+// many pages the site changed the wording of since its previous cycle.
+func (u *urlwatchRun) cycle(ctx context.Context, kind string, round, changed int) (Cycle, error) {
+	h := u.h
+	u.n++
+	h.logf("urlwatch: cycle %d (%s), %d pages changed", u.n, kind, changed)
+	before, err := measureDB(ctx, u.cache, false)
+	if err != nil {
+		return Cycle{}, err
 	}
-	var out []Cycle
-	for n, kind := range []string{CycleBaseline, CycleMeasured} {
-		changed := 0
-		if kind == CycleMeasured {
-			changed = len(h.site.Advance(h.cfg.Change))
-		}
-		h.logf("urlwatch: cycle %d (%s), %d pages changed", n+1, kind, changed)
-		before, err := measureDB(ctx, cache, false)
-		if err != nil {
-			return nil, err
-		}
-		stats0, cpu0 := h.site.Stats(), selfCPU()
-		base := filepath.Join(dir, fmt.Sprintf("cycle%d-%s", n+1, kind))
-		u, err := run(ctx, proc{name: "urlwatch", dir: dir,
-			args: []string{"--urls", urls, "--config", conf, "--cache", cache, "--hooks", filepath.Join(dir, "hooks.py")},
-			env: []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"), "XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
-				"PYTHONDONTWRITEBYTECODE=1"},
-			stdout: base + ".out", stderr: base + ".log", wrapper: h.self})
-		if err != nil {
-			return nil, err
-		}
-		stats1, cpu1 := h.site.Stats(), selfCPU()
-		after, err := measureDB(ctx, cache, false)
-		if err != nil {
-			return nil, err
-		}
-		c := newCycle("urlwatch", urlwatchSetting, kind, h.site.Len(), changed, u)
-		c.SiteCPUS = (cpu1 - cpu0).Seconds()
-		c.Requests, c.NotModified = stats1.Requests-stats0.Requests, stats1.NotModified-stats0.NotModified
-		report, err := os.ReadFile(base + ".out")
-		if err != nil {
-			return nil, err
-		}
-		found := map[string]bool{}
-		for _, m := range changedRE.FindAllStringSubmatch(string(report), -1) {
-			found[m[1]] = true
-		}
-		c.ChangesFound = len(found)
-		c.DB = growth(before, after, h.site.Len())
-		h.logf("urlwatch: %s in %.1fs, %.1f CPU s, %.0f MiB peak; %d changes reported", kind, c.WallS, c.CPUS, c.MaxRSSMiB, c.ChangesFound)
-		out = append(out, c)
+	stats0, cpu0 := h.site.Stats(), selfCPU()
+	steal0, total0 := cpuTimes()
+	base := filepath.Join(u.dir, fmt.Sprintf("cycle%d-%s", u.n, kind))
+	usage, err := run(ctx, proc{name: "urlwatch", dir: u.dir,
+		args: []string{"--urls", u.urls, "--config", u.conf, "--cache", u.cache, "--hooks", filepath.Join(u.dir, "hooks.py")},
+		env: []string{"HOME=" + u.dir, "XDG_CONFIG_HOME=" + filepath.Join(u.dir, ".config"), "XDG_CACHE_HOME=" + filepath.Join(u.dir, ".cache"),
+			"PYTHONDONTWRITEBYTECODE=1"},
+		stdout: base + ".out", stderr: base + ".log", wrapper: h.self})
+	if err != nil {
+		return Cycle{}, err
 	}
-	return out, nil
+	stats1, cpu1 := h.site.Stats(), selfCPU()
+	steal1, total1 := cpuTimes()
+	after, err := measureDB(ctx, u.cache, false)
+	if err != nil {
+		return Cycle{}, err
+	}
+	c := newCycle("urlwatch", urlwatchSetting, kind, h.site.Len(), changed, usage)
+	c.Round = round
+	c.SiteCPUS, c.StealPct = (cpu1 - cpu0).Seconds(), stealPct(steal0, total0, steal1, total1)
+	c.Requests, c.NotModified = stats1.Requests-stats0.Requests, stats1.NotModified-stats0.NotModified
+	report, err := os.ReadFile(base + ".out")
+	if err != nil {
+		return Cycle{}, err
+	}
+	found := map[string]bool{}
+	for _, m := range changedRE.FindAllStringSubmatch(string(report), -1) {
+		found[m[1]] = true
+	}
+	c.ChangesFound = len(found)
+	c.DB = growth(before, after, h.site.Len())
+	h.logf("urlwatch: %s in %.1fs, %.1f CPU s, %.0f MiB peak; %d changes reported", kind, c.WallS, c.CPUS, c.MaxRSSMiB, c.ChangesFound)
+	return c, nil
 }

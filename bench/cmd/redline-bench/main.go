@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "content seed")
 	fs.DurationVar(&cfg.Delay, "delay", cfg.Delay, "redline's per-host politeness delay (crawler.delay) for the main row")
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "redline's crawler.concurrency")
+	fs.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "measured cycles of each tool, interleaved round by round")
 	fs.StringVar(&cfg.Repo, "repo", "", "directory of the redline module (default: found with \"go env GOMOD\")")
 	fs.StringVar(&cfg.Out, "out", "", "keep artifacts (configs, databases, logs, report.md, report.json) in this directory")
 	fs.BoolVar(&cfg.SkipUrlwatch, "skip-urlwatch", false, "do not run urlwatch")
@@ -85,8 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.Pages < 1 || cfg.Hosts < 1 || cfg.Hosts > 250 {
 		return fmt.Errorf("-n must be at least 1 and -hosts 1..250")
 	}
-	if cfg.LatencyRounds < 1 || cfg.LatencyPages < 1 {
-		return fmt.Errorf("-latency-n and -latency-rounds must be at least 1")
+	if cfg.Rounds < 1 || cfg.LatencyRounds < 1 || cfg.LatencyPages < 1 {
+		return fmt.Errorf("-rounds, -latency-n and -latency-rounds must be at least 1")
 	}
 	cfg.Log = stderr
 	rep, err := harness.Run(ctx, cfg)
