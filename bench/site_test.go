@@ -12,7 +12,7 @@ import (
 // page sizes, how many pages a cycle changes and where, the spread over
 // hosts, and the conditional GET.
 func TestSite(t *testing.T) {
-	const pages, hosts = 400, 7
+	const pages, hosts = 160, 7
 	s, err := NewSite(Options{Pages: pages, Hosts: hosts, Seed: 42})
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,8 @@ func TestSite(t *testing.T) {
 		before[i], mains[i] = s.Body(i), s.Main(i)
 	}
 	changed := s.Advance(0.05)
-	if len(changed) != 20 {
-		t.Fatalf("Advance(0.05) changed %d of %d pages, want 20", len(changed), pages)
+	if len(changed) != 8 {
+		t.Fatalf("Advance(0.05) changed %d of %d pages, want 8", len(changed), pages)
 	}
 	isChanged := map[int]bool{}
 	for _, i := range changed {
@@ -72,13 +72,13 @@ func TestSite(t *testing.T) {
 			t.Errorf("page %d: <main> changed = %v, want %v", i, got, isChanged[i])
 		}
 	}
-	if again := s.Advance(0.05); len(again) != 20 || slicesEqual(again, changed) {
-		t.Errorf("second cycle changed %v, want 20 other pages than %v", again, changed)
+	if again := s.Advance(0.05); len(again) != 8 || slicesEqual(again, changed) {
+		t.Errorf("second cycle changed %v, want 8 other pages than %v", again, changed)
 	}
-	for range 8 {
-		s.Advance(0.25)
+	for range 3 {
+		s.Advance(0.5)
 	}
-	checkSizes("after 10 cycles")
+	checkSizes("after 5 cycles")
 
 	// The generator is deterministic.
 	s2, err := NewSite(Options{Pages: 3, Hosts: hosts, Seed: 42})
@@ -119,9 +119,9 @@ func TestSite(t *testing.T) {
 
 // TestTextHelpers checks the texts the diff benchmarks use.
 func TestTextHelpers(t *testing.T) {
-	text := PolicyText(1, 200<<10)
-	if n := len(text); n < 200<<10 || n > 220<<10 {
-		t.Errorf("PolicyText: %d bytes, want about %d", n, 200<<10)
+	text := PolicyText(1, 100<<10)
+	if n := len(text); n < 100<<10 || n > 110<<10 {
+		t.Errorf("PolicyText: %d bytes, want about %d", n, 100<<10)
 	}
 	changed := ReplaceWords(text, 0.01, 1)
 	words, diff := strings.Fields(text), 0

@@ -240,6 +240,7 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 	// The page texts stay with the store: a run over thousands of targets
 	// must not hold every page in its results.
 	v.Text, v.Compared, v.Before, v.Blocks = "", "", "", nil
+	v.Diff.Hunks = detach(v.Diff.Hunks)
 	res.Capture, res.Change, res.Alerts, res.Verdict = rec.Capture, rec.Change, len(rec.Alerts), v
 	log := m.logger().With("target", t.Name, "capture_id", c.ID, "outcome", string(c.Outcome), "status", c.Status)
 	switch c.Outcome {
@@ -259,6 +260,24 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 		}
 	}
 	return res
+}
+
+// detach copies the hunks' segment texts, which are substrings of the
+// whole page texts and would keep them alive.
+func detach(hs []diff.Hunk) []diff.Hunk {
+	out := make([]diff.Hunk, len(hs))
+	for i, h := range hs {
+		h.Segments = slices.Clone(h.Segments)
+		for j := range h.Segments {
+			h.Segments[j].Text = strings.Clone(h.Segments[j].Text)
+		}
+		h.Heading = slices.Clone(h.Heading)
+		for j := range h.Heading {
+			h.Heading[j] = strings.Clone(h.Heading[j])
+		}
+		out[i] = h
+	}
+	return out
 }
 
 func (m *Monitor) judge() *Judge {

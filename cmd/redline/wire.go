@@ -105,9 +105,13 @@ func (a *app) monitor() (*monitor.Monitor, error) {
 	if retries == 0 {
 		retries = -1 // the crawler reads 0 as "default"; the config means none
 	}
+	delay := cc.Delay
+	if delay == 0 {
+		delay = -1 // likewise: "delay: 0s" means no delay, not the default
+	}
 	f, err := crawler.New(crawler.Options{
 		UserAgent:      a.cfg.UserAgent,
-		Delay:          cc.Delay,
+		Delay:          delay,
 		Timeout:        cc.Timeout,
 		ConnectTimeout: cc.ConnectTimeout,
 		MaxBodySize:    cc.MaxBody,
