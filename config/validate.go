@@ -226,16 +226,13 @@ func (d *decoder) buildCrawler(r *rawCrawler, c *Crawler) {
 // target has no usable name, so it cannot take part in the duplicate check.
 func (d *decoder) buildTarget(i int, r *rawTarget, def Defaults) (redline.Target, bool) {
 	p := indexPath("targets", i)
+	u := strings.TrimSpace(r.URL)
+	if u == "" && r.Kind == "discover" && len(r.Start) > 0 {
+		u = strings.TrimSpace(r.Start[0]) // a rule may name its start pages only
+	}
 	t := redline.Target{
-		Name: strings.TrimSpace(r.Name),
-		URL:  strings.TrimSpace(r.URL),
-	}
-	if t.URL == "" && r.Kind == "discover" && len(r.Start) > 0 {
-		t.URL = strings.TrimSpace(r.Start[0]) // checked with start
-	}
-	t = redline.Target{
-		Name:     t.Name,
-		URL:      t.URL,
+		Name:     strings.TrimSpace(r.Name),
+		URL:      u,
 		Kind:     r.Kind,
 		Schedule: r.Schedule,
 		Select:   slices.Clone(def.Select),

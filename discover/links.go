@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"redline/crawler"
+	"redline/extract"
 )
 
 // maxTitle bounds Document.Title, in runes.
@@ -152,7 +153,7 @@ func classify(contentType string, body []byte) pageKind {
 	lead := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xEF\xBB\xBF")), " \t\r\n")
 	root := ""
 	if len(lead) > 0 && lead[0] == '<' {
-		root = xmlRoot(lead)
+		root = extract.XMLRoot(bytes.NewReader(lead))
 		switch root {
 		case "rss", "feed", "RDF":
 			return kindFeed
@@ -181,24 +182,6 @@ func classify(contentType string, body []byte) pageKind {
 		return kindPDF
 	}
 	return kindOther
-}
-
-// xmlRoot returns the local name of the root element of an XML (or HTML)
-// document, "" when it cannot be read that far.
-func xmlRoot(b []byte) string {
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	for range 64 { // prolog: declaration, comments, doctype, white space
-		tok, err := d.RawToken()
-		if err != nil {
-			return ""
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local
-		}
-	}
-	return ""
 }
 
 // htmlLinks returns every a[href] of an HTML page, relative to the page's

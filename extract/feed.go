@@ -16,23 +16,30 @@ import (
 // has a feed as its root element: <rss>, Atom's <feed> or RSS 1.0's
 // <rdf:RDF>. A document that cannot be read that far is not a feed.
 func feedRoot(s string) bool {
-	d := xml.NewDecoder(strings.NewReader(s))
+	switch XMLRoot(strings.NewReader(s)) {
+	case "rss", "feed", "RDF", "rdf":
+		return true
+	}
+	return false
+}
+
+// XMLRoot returns the local name of the root element of an XML (or HTML)
+// document read from r, "" when it cannot be read that far. It reads only
+// the prolog and the first tag.
+func XMLRoot(r io.Reader) string {
+	d := xml.NewDecoder(r)
 	d.Strict = false
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	for range 64 { // prolog: declaration, comments, doctype, white space
 		tok, err := d.RawToken()
 		if err != nil {
-			return false
+			return ""
 		}
 		if se, ok := tok.(xml.StartElement); ok {
-			switch se.Name.Local {
-			case "rss", "feed", "RDF", "rdf":
-				return true
-			}
-			return false
+			return se.Name.Local
 		}
 	}
-	return false
+	return ""
 }
 
 // feedItem is one feed entry ready to render and sort.

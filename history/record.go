@@ -49,3 +49,29 @@ func RecordOf(target string, c redline.Capture, withHeaders bool) CaptureRecord 
 	}
 	return r
 }
+
+// ChangeRecord is a change as the API and the exports show it.
+type ChangeRecord struct {
+	ID           int64     `json:"id"`
+	Target       string    `json:"target"`
+	FromCapture  int64     `json:"from_capture"`
+	ToCapture    int64     `json:"to_capture"`
+	DetectedAt   time.Time `json:"detected_at"`
+	WordsAdded   int       `json:"words_added"`
+	WordsRemoved int       `json:"words_removed"`
+	Significance string    `json:"significance"`
+	RevertedTo   *int64    `json:"reverted_to"` // null for a new version
+	VolatileOnly bool      `json:"volatile_only"`
+}
+
+// ChangeRecordOf is the record of change ch of the target named target.
+func ChangeRecordOf(target string, ch redline.Change) ChangeRecord {
+	r := ChangeRecord{
+		ID: ch.ID, Target: target, FromCapture: ch.FromCaptureID, ToCapture: ch.ToCaptureID, DetectedAt: ch.DetectedAt.UTC(),
+		WordsAdded: ch.WordsAdded, WordsRemoved: ch.WordsRemoved, Significance: ch.Significance, VolatileOnly: ch.VolatileOnly,
+	}
+	if ch.RevertedTo != 0 {
+		r.RevertedTo = &ch.RevertedTo
+	}
+	return r
+}

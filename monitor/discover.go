@@ -70,9 +70,10 @@ func (m *Monitor) checkDiscover(ctx context.Context, t redline.Target) Result {
 	complete := ferr == nil && len(found.Errors) == 0 && !found.Truncated
 	defs := make([]redline.Target, 0, len(found.Documents))
 	urls := make([]string, 0, len(found.Documents))
+	refused := map[string]string{} // by host: one lookup per host and run, not per link
 	for _, d := range found.Documents {
 		urls = append(urls, d.URL)
-		if why := m.addressRefused(ctx, d.URL); why != "" {
+		if why := m.addressRefused(ctx, d.URL, refused); why != "" {
 			m.logger().Warn("discovered link refused", "rule", t.Name, "url", d.URL, "via", d.Via, "reason", "forbidden address: "+why)
 			continue
 		}
@@ -105,13 +106,22 @@ func (m *Monitor) checkDiscover(ctx context.Context, t redline.Target) Result {
 // literal, or a name resolving now, to a loopback, private, link-local or
 // metadata address outside m.AllowNetworks. "" when allowed or unknown
 // (every fetch checks again after DNS, so a name that changes its answer
-// later is still refused then).
-func (m *Monitor) addressRefused(ctx context.Context, raw string) string {
+// later is still refused then). Answers are kept in seen, by host.
+func (m *Monitor) addressRefused(ctx context.Context, raw string, seen map[string]string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""
 	}
 	host := u.Hostname()
+	why, ok := seen[host]
+	if !ok {
+		why = m.hostRefused(ctx, host)
+		seen[host] = why
+	}
+	return why
+}
+
+func (m *Monitor) hostRefused(ctx context.Context, host string) string {
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}

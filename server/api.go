@@ -114,19 +114,10 @@ func (s *Server) captureJSON(base string, t redline.Target, c redline.Capture) c
 	return captureJSON{CaptureRecord: r, Links: links}
 }
 
-// changeJSON is a change as the API shows it.
+// changeJSON is a change as the API shows it: its record and links.
 type changeJSON struct {
-	ID           int64       `json:"id"`
-	Target       string      `json:"target"`
-	FromCapture  int64       `json:"from_capture"`
-	ToCapture    int64       `json:"to_capture"`
-	DetectedAt   time.Time   `json:"detected_at"`
-	WordsAdded   int         `json:"words_added"`
-	WordsRemoved int         `json:"words_removed"`
-	Significance string      `json:"significance"`
-	RevertedTo   *int64      `json:"reverted_to"`
-	VolatileOnly bool        `json:"volatile_only"`
-	Links        changeLinks `json:"links"`
+	history.ChangeRecord
+	Links changeLinks `json:"links"`
 }
 
 type changeLinks struct {
@@ -135,15 +126,9 @@ type changeLinks struct {
 }
 
 func changeToJSON(base string, name string, ch redline.Change) changeJSON {
-	var reverted *int64
-	if ch.RevertedTo != 0 {
-		reverted = &ch.RevertedTo
-	}
 	return changeJSON{
-		ID: ch.ID, Target: name, FromCapture: ch.FromCaptureID, ToCapture: ch.ToCaptureID, DetectedAt: ch.DetectedAt.UTC(),
-		WordsAdded: ch.WordsAdded, WordsRemoved: ch.WordsRemoved, Significance: ch.Significance,
-		RevertedTo: reverted, VolatileOnly: ch.VolatileOnly,
-		Links: changeLinks{Diff: base + diffPath(ch.FromCaptureID, ch.ToCaptureID), Page: base + changePath(name, ch.ToCaptureID)},
+		ChangeRecord: history.ChangeRecordOf(name, ch),
+		Links:        changeLinks{Diff: base + diffPath(ch.FromCaptureID, ch.ToCaptureID), Page: base + changePath(name, ch.ToCaptureID)},
 	}
 }
 

@@ -368,8 +368,8 @@ func TestChanges(t *testing.T) {
 	}
 	got := p.Changes[0]
 	want := changeJSON{
-		ID: a.ID, Target: "doj-detainers", FromCapture: f.caps["doj3"].ID, ToCapture: f.caps["doj4"].ID, DetectedAt: a.DetectedAt,
-		WordsAdded: 1, WordsRemoved: 1, Significance: "high",
+		ChangeRecord: history.ChangeRecord{ID: a.ID, Target: "doj-detainers", FromCapture: f.caps["doj3"].ID, ToCapture: f.caps["doj4"].ID,
+			DetectedAt: a.DetectedAt, WordsAdded: 1, WordsRemoved: 1, Significance: "high"},
 		Links: changeLinks{
 			Diff: f.url + "/api/v1/diff?from=" + id(f.caps["doj3"]) + "&to=" + id(f.caps["doj4"]),
 			Page: f.url + "/targets/doj-detainers/changes/" + id(f.caps["doj4"]),

@@ -267,26 +267,19 @@ func captureFields(r captureRow) []string {
 		strconv.Itoa(r.Attempts), r.PrevHash, r.Hash, csvTime(r.PrunedAt)}
 }
 
-// changeRow is one change as exported.
-type changeRow struct {
-	ID           int64     `json:"id"`
-	Target       string    `json:"target"`
-	FromCapture  int64     `json:"from_capture"`
-	ToCapture    int64     `json:"to_capture"`
-	DetectedAt   time.Time `json:"detected_at"`
-	WordsAdded   int       `json:"words_added"`
-	WordsRemoved int       `json:"words_removed"`
-	Significance string    `json:"significance"`
-	RevertedTo   int64     `json:"reverted_to"`
-	VolatileOnly bool      `json:"volatile_only"`
-}
+// changeRow is one change as exported (see history.ChangeRecord).
+type changeRow = history.ChangeRecord
 
 var changeCSV = []string{"id", "target", "from_capture", "to_capture", "detected_at", "words_added", "words_removed",
 	"significance", "reverted_to", "volatile_only"}
 
-func (r changeRow) csv() []string {
+func changeFields(r changeRow) []string {
+	reverted := ""
+	if r.RevertedTo != nil {
+		reverted = itoa(*r.RevertedTo)
+	}
 	return []string{itoa(r.ID), r.Target, itoa(r.FromCapture), itoa(r.ToCapture), csvTime(&r.DetectedAt),
-		strconv.Itoa(r.WordsAdded), strconv.Itoa(r.WordsRemoved), r.Significance, itoa(r.RevertedTo), strconv.FormatBool(r.VolatileOnly)}
+		strconv.Itoa(r.WordsAdded), strconv.Itoa(r.WordsRemoved), r.Significance, reverted, strconv.FormatBool(r.VolatileOnly)}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -348,9 +341,8 @@ func (a *app) exportTable(ctx context.Context, w io.Writer, kind string, x *expo
 				return n, err
 			}
 			for _, ch := range chs {
-				r := changeRow{ch.ID, names[ch.TargetID], ch.FromCaptureID, ch.ToCaptureID, ch.DetectedAt.UTC(),
-					ch.WordsAdded, ch.WordsRemoved, ch.Significance, ch.RevertedTo, ch.VolatileOnly}
-				if err := emit(r, r.csv()); err != nil {
+				r := history.ChangeRecordOf(names[ch.TargetID], ch)
+				if err := emit(r, changeFields(r)); err != nil {
 					return n, err
 				}
 				last = ch.ID
@@ -392,55 +384,9 @@ func (a *app) exportWARC(ctx context.Context, e env, x *exportFlags, names map[i
 	if err != nil {
 		return err
 	}
-	requests := map[string]http.Header{}
-	var after int64
-	for {
-		cs, err := a.store.ListCaptures(ctx, redline.CaptureFilter{TargetIDs: ids, Since: x.since.t, Until: x.until.t,
-			AfterID: after, Oldest: true, WithResponse: true, Limit: exportPage})
-		if err != nil {
-			w.Close()
-			return fmt.Errorf("export warc: %w", err)
-		}
-		for _, c := range cs {
-			after = c.ID
-			if !c.PrunedAt.IsZero() {
-				continue
-			}
-			rec := archive.Record{CaptureID: c.ID, Target: names[c.TargetID], URL: c.FinalURL, FetchedAt: c.FetchedAt,
-				Status: c.Status, Header: c.Header, BodySHA256: c.BodySHA256}
-			if rec.URL == "" {
-				rec.URL = c.URL
-			}
-			if c.BodySHA256 != "" {
-				if rec.Body, err = a.store.Blob(ctx, c.BodySHA256); err != nil {
-					w.Close()
-					return fmt.Errorf("export warc: body of capture %d: %w", c.ID, err)
-				}
-			}
-			if c.RequestSHA256 != "" {
-				h, ok := requests[c.RequestSHA256]
-				if !ok {
-					b, err := a.store.Blob(ctx, c.RequestSHA256)
-					if err != nil {
-						w.Close()
-						return fmt.Errorf("export warc: request of capture %d: %w", c.ID, err)
-					}
-					if err := json.Unmarshal(b, &h); err != nil {
-						w.Close()
-						return fmt.Errorf("export warc: request of capture %d: %w", c.ID, err)
-					}
-					requests[c.RequestSHA256] = h
-				}
-				rec.RequestHeader = h
-			}
-			if err := w.Write(ctx, rec); err != nil {
-				w.Close()
-				return fmt.Errorf("export warc: capture %d: %w", c.ID, err)
-			}
-		}
-		if len(cs) < exportPage {
-			break
-		}
+	if err := a.writeWARC(ctx, w, x, names, ids); err != nil {
+		_ = w.Close() // the write error is the one to report
+		return fmt.Errorf("export warc: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("export warc: %w", err)
@@ -458,6 +404,57 @@ func (a *app) exportWARC(ctx context.Context, e env, x *exportFlags, names map[i
 	fmt.Fprintf(e.stderr, "%d responses, %d revisits, %d requests in %s; index %s\n",
 		st["response"], st["revisit"], st["request"], strings.Join(w.Files(), ", "), w.Index())
 	return nil
+}
+
+// writeWARC writes the selected captures that got a response, oldest
+// first, skipping pruned ones. The request headers of each distinct set are
+// read from the store once.
+func (a *app) writeWARC(ctx context.Context, w *archive.Writer, x *exportFlags, names map[int64]string, ids []int64) error {
+	requests := map[string]http.Header{}
+	var after int64
+	for {
+		cs, err := a.store.ListCaptures(ctx, redline.CaptureFilter{TargetIDs: ids, Since: x.since.t, Until: x.until.t,
+			AfterID: after, Oldest: true, WithResponse: true, Limit: exportPage})
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			after = c.ID
+			if !c.PrunedAt.IsZero() {
+				continue
+			}
+			rec := archive.Record{CaptureID: c.ID, Target: names[c.TargetID], URL: c.FinalURL, FetchedAt: c.FetchedAt,
+				Status: c.Status, Header: c.Header, BodySHA256: c.BodySHA256}
+			if rec.URL == "" {
+				rec.URL = c.URL
+			}
+			if c.BodySHA256 != "" {
+				if rec.Body, err = a.store.Blob(ctx, c.BodySHA256); err != nil {
+					return fmt.Errorf("body of capture %d: %w", c.ID, err)
+				}
+			}
+			if c.RequestSHA256 != "" {
+				h, ok := requests[c.RequestSHA256]
+				if !ok {
+					b, err := a.store.Blob(ctx, c.RequestSHA256)
+					if err == nil {
+						err = json.Unmarshal(b, &h)
+					}
+					if err != nil {
+						return fmt.Errorf("request of capture %d: %w", c.ID, err)
+					}
+					requests[c.RequestSHA256] = h
+				}
+				rec.RequestHeader = h
+			}
+			if err := w.Write(ctx, rec); err != nil {
+				return fmt.Errorf("capture %d: %w", c.ID, err)
+			}
+		}
+		if len(cs) < exportPage {
+			return nil
+		}
+	}
 }
 
 // pruneEvery is how often the daemon applies the retention policy.

@@ -3,11 +3,18 @@ package main
 import (
 	"archive/zip"
 	"bufio"
+	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"redline"
+	"redline/config"
 	"slices"
 	"strings"
 	"testing"
@@ -245,4 +252,75 @@ func TestExportWARCAndVerify(t *testing.T) {
 	if entries, _ := os.ReadDir(h.dir); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".redline-wacz-") }) {
 		t.Error("the WACZ export left its temporary directory behind")
 	}
+}
+
+// TestDaemonAppliesRetention checks that the daemon's retention loop thins
+// old unchanged captures when it starts, and stops with its context.
+func TestDaemonAppliesRetention(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "redline.yaml")
+	cfgText := "storage: sqlite:redline.db\nretention:\n  thin_after: 1d\ntargets:\n  - name: p\n    url: http://127.0.0.1:1/p\n"
+	if err := os.WriteFile(path, []byte(cfgText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	a, err := openWith(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	if err := a.sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := a.store.Target(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := nowUTC().Add(-30 * 24 * time.Hour)
+	var ids []int64
+	for i, outcome := range []redline.Outcome{redline.OutcomeBaseline, redline.OutcomeUnchanged, redline.OutcomeUnchanged} {
+		body := fmt.Appendf(nil, "<p>policy, stamp %d</p>", i)
+		text := []byte("policy")
+		rec := &redline.CheckRecord{Capture: redline.Capture{TargetID: tg.ID, FetchedAt: old.Add(time.Duration(i) * time.Hour),
+			URL: tg.URL, Status: 200, Outcome: outcome, BodySHA256: shaHex(body), BodySize: int64(len(body)), TextSHA256: shaHex(text)},
+			Body: body, Text: text}
+		if err := a.store.RecordCheck(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.Capture.ID)
+	}
+
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.retain(rctx); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := a.store.Capture(ctx, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.PrunedAt.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the middle unchanged capture was not thinned when the retention loop started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, id := range []int64{ids[0], ids[2]} { // the first and the latest stay whole
+		if c, err := a.store.Capture(ctx, id); err != nil || !c.PrunedAt.IsZero() {
+			t.Errorf("capture %d: pruned %v, %v; want kept", id, c.PrunedAt, err)
+		}
+	}
+	cancel()
+	<-done
+}
+
+func shaHex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }
