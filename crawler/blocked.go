@@ -60,17 +60,17 @@ var filterTitles = []string{
 //
 // header may be nil; body may be just the start of the page.
 func Blocked(status int, header http.Header, body []byte) (bool, string) {
-	return blocked(status, header, body, pageOnce(body))
+	return blocked(status, header, body, pageOnce(body, nil))
 }
 
-// pageOnce returns a function that analyses body the first time it is
-// called and returns the same result after, so that Classify parses a page
-// once for both judgements.
-func pageOnce(body []byte) func() *pageInfo {
+// pageOnce returns a function that analyses the page the first time it is
+// called and returns the same result after, so that Classify reads a page
+// once for both judgements. doc, when not nil, is body's parsed tree.
+func pageOnce(body []byte, doc *xhtml.Node) func() *pageInfo {
 	var p *pageInfo
 	return func() *pageInfo {
 		if p == nil {
-			p = analyzePage(body)
+			p = analyzePage(body, doc)
 		}
 		return p
 	}
@@ -80,7 +80,14 @@ func pageOnce(body []byte) func() *pageInfo {
 // "blocked" (see Blocked), "soft-error" (see SoftError) or "" for a page
 // that may be the real one, with the reason.
 func Classify(status int, header http.Header, body []byte) (kind, reason string) {
-	page := pageOnce(body)
+	return ClassifyTree(status, header, body, nil)
+}
+
+// ClassifyTree is Classify for a page already parsed: doc is body's HTML
+// tree (decoded from its charset), or nil to have body parsed when a rule
+// needs it. ClassifyTree does not modify doc.
+func ClassifyTree(status int, header http.Header, body []byte, doc *xhtml.Node) (kind, reason string) {
+	page := pageOnce(body, doc)
 	if ok, why := blocked(status, header, body, page); ok {
 		return KindBlocked, why
 	}
@@ -160,21 +167,39 @@ func blocked(status int, header http.Header, body []byte, page func() *pageInfo)
 // pageTitle returns the first <title> of an HTML document, unescaped,
 // lower-cased and with white space collapsed; "" when there is none.
 func pageTitle(body []byte) string {
-	lower := bytes.ToLower(body)
-	i := bytes.Index(lower, []byte("<title"))
+	i := indexFold(body, "<title")
 	if i < 0 {
 		return ""
 	}
-	j := bytes.IndexByte(lower[i:], '>')
+	j := bytes.IndexByte(body[i:], '>')
 	if j < 0 {
 		return ""
 	}
 	start := i + j + 1
-	end := bytes.Index(lower[start:], []byte("</title"))
+	end := indexFold(body[start:], "</title")
 	if end < 0 {
 		return ""
 	}
 	return normalizeText(string(body[start : start+end]))
+}
+
+// indexFold is the index of the first instance of the lower-case ASCII tag
+// tag in b, in any case, or -1.
+func indexFold(b []byte, tag string) int {
+	for i := 0; ; {
+		k := bytes.IndexByte(b[i:], '<')
+		if k < 0 {
+			return -1
+		}
+		i += k
+		if len(b)-i < len(tag) {
+			return -1
+		}
+		if bytes.EqualFold(b[i:i+len(tag)], []byte(tag)) {
+			return i
+		}
+		i++
+	}
 }
 
 // normalizeText unescapes HTML entities, lower-cases and collapses spaces.
@@ -287,7 +312,7 @@ func blockedPage(header http.Header, body []byte, title string, text func() stri
 //
 // header may be nil.
 func SoftError(status int, header http.Header, body []byte) (bool, string) {
-	return softError(status, header, body, pageOnce(body))
+	return softError(status, header, body, pageOnce(body, nil))
 }
 
 func softError(status int, header http.Header, body []byte, page func() *pageInfo) (bool, string) {
@@ -419,34 +444,45 @@ var blockElements = map[atom.Atom]bool{
 	atom.Option: true, atom.Caption: true, atom.Legend: true, atom.Label: true,
 }
 
-// analyzePage parses up to pageScan bytes of body as HTML (plain text and
-// JSON parse as one text block) and collects a pageInfo.
-func analyzePage(body []byte) *pageInfo {
-	if len(body) > pageScan {
-		body = body[:pageScan]
-	}
+// analyzePage collects a pageInfo from doc, or when doc is nil from up to
+// pageScan bytes of body parsed as HTML (plain text and JSON parse as one
+// text block).
+func analyzePage(body []byte, doc *xhtml.Node) *pageInfo {
 	w := &pageWalker{p: &pageInfo{}}
-	doc, err := xhtml.Parse(bytes.NewReader(body))
-	if err != nil {
-		return w.p
+	if doc == nil {
+		if len(body) > pageScan {
+			body = body[:pageScan]
+		}
+		var err error
+		if doc, err = xhtml.Parse(bytes.NewReader(body)); err != nil {
+			return w.p
+		}
 	}
 	w.walk(doc, false)
 	w.flush(false)
 	return w.p
 }
 
-// pageWalker walks a parsed document into a pageInfo.
+// pageWalker walks a parsed document into a pageInfo. Once the page is too
+// long for any rule that reads its words (see long), it only looks for the
+// meta status: most real pages are, and their text is not worth normalising.
 type pageWalker struct {
 	p      *pageInfo
 	buf    strings.Builder // text of the current block
 	stored int             // bytes kept in p.main and p.all
 }
 
+// long reports whether the page has agreedPage main words or more: then no
+// rule reads its headings or text (pageInfo's counts need go no higher).
+func (w *pageWalker) long() bool { return w.p.words >= agreedPage }
+
 func (w *pageWalker) walk(n *xhtml.Node, boiler bool) {
 	switch n.Type {
 	case xhtml.TextNode:
-		w.buf.WriteString(n.Data)
-		w.buf.WriteByte(' ')
+		if !w.long() {
+			w.buf.WriteString(n.Data)
+			w.buf.WriteByte(' ')
+		}
 		return
 	case xhtml.ElementNode:
 		if n.Namespace != "" || skipElements[n.DataAtom] { // svg, math
@@ -464,7 +500,7 @@ func (w *pageWalker) walk(n *xhtml.Node, boiler bool) {
 			}
 			return
 		case atom.H1:
-			if len(w.p.h1) < maxH1 {
+			if len(w.p.h1) < maxH1 && !w.long() {
 				if t := normalizeText(nodeText(n)); t != "" {
 					w.p.h1 = append(w.p.h1, t)
 				}
@@ -485,31 +521,63 @@ func (w *pageWalker) walk(n *xhtml.Node, boiler bool) {
 	}
 }
 
-// flush ends the current block of text, counting its words.
+// flush ends the current block of text, counting its words. A block is
+// normalised and kept only while a rule may still read it: p.all below
+// tinyPage words, p.main below shortPage main words.
 func (w *pageWalker) flush(boiler bool) {
-	t := normalizeText(w.buf.String())
+	if w.buf.Len() == 0 {
+		return
+	}
+	raw := w.buf.String()
 	w.buf.Reset()
+	keepAll := w.p.allWords < tinyPage
+	keepMain := !boiler && w.p.words < shortPage
+	if !keepAll && !keepMain || w.stored >= maxBlockText {
+		n := countWords(raw)
+		w.p.allWords += n
+		if !boiler {
+			w.p.words += n
+		}
+		return
+	}
+	t := normalizeText(raw)
 	if t == "" {
 		return
 	}
-	n := 0
-	for _, f := range strings.Fields(t) {
-		if strings.IndexFunc(f, isAlnum) >= 0 {
-			n++
-		}
-	}
+	n := countWords(t)
 	w.p.allWords += n
 	if !boiler {
 		w.p.words += n
-	}
-	if w.stored >= maxBlockText {
-		return
 	}
 	w.stored += len(t)
 	w.p.all = append(w.p.all, t)
 	if !boiler {
 		w.p.main = append(w.p.main, t)
 	}
+}
+
+// countWords counts the white-space separated fields of s that hold a
+// letter or a digit.
+func countWords(s string) int {
+	n := 0
+	inField, word := false, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if word {
+				n++
+			}
+			inField, word = false, false
+			continue
+		}
+		inField = true
+		if !word && isAlnum(r) {
+			word = true
+		}
+	}
+	if inField && word {
+		n++
+	}
+	return n
 }
 
 // nodeText is the text under n, without scripts and styles.

@@ -19,7 +19,6 @@ package extract
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -150,101 +149,10 @@ func Text(body []byte, contentType string, opt Options) (Result, error) {
 // ErrMalformed, MediaType.
 //
 // TextContext is safe for concurrent use; it keeps no state between calls.
+// To read an HTML page's tree for other purposes too, Parse it once and call
+// Doc.Text.
 func TextContext(ctx context.Context, body []byte, contentType string, opt Options) (Result, error) {
-	sel, err := compileAll(opt.Select)
-	if err != nil {
-		return Result{}, err
-	}
-	exc, err := compileAll(opt.Exclude)
-	if err != nil {
-		return Result{}, err
-	}
-	if opt.JSONPath != "" {
-		if err := CompileJSONPath(opt.JSONPath); err != nil {
-			return Result{}, err
-		}
-	}
-
-	mt, params, sniffed := mediaType(body, contentType)
-	if sniffed {
-		// http.DetectContentType always claims utf-8 for text; that is a
-		// guess, not a declaration, so let the charset rules decide.
-		params = nil
-	}
-	res := Result{MediaType: mt}
-	declared := params["charset"]
-
-	k := kind(mt)
-	if k != kindHTML && k != kindPDF && hasPrefix(body, "%PDF-") {
-		k = kindPDF // PDFs are often served as application/octet-stream
-	}
-	if k == kindPDF {
-		res.MediaType = "application/pdf" // also for application/x-pdf
-	}
-
-	switch k {
-	case kindHTML:
-		s, name := decodeHTML(body, declared, mt == "application/xhtml+xml")
-		res.Charset = name
-		if opt.JSONPath != "" {
-			return res, jsonPathNoMatch(opt.JSONPath, mt)
-		}
-		blocks, title, matched := htmlText(s, sel, exc)
-		res.Title = title
-		if len(sel) > 0 && !matched {
-			return res, noMatch(opt.Select, "")
-		}
-		res.Text = finish(blocks)
-		return res, nil
-	case kindPDF:
-		if len(sel) > 0 {
-			return res, noMatch(opt.Select, res.MediaType)
-		}
-		if opt.JSONPath != "" {
-			return res, jsonPathNoMatch(opt.JSONPath, res.MediaType)
-		}
-		lines, err := pdfText(ctx, body, opt.PDFTimeout)
-		if err != nil {
-			return res, err
-		}
-		res.Text = finish(lines)
-		return res, nil
-	case kindText, kindJSON, kindFeed:
-		s, name := decodeText(body, declared, isXML(mt))
-		res.Charset = name
-		if len(sel) > 0 {
-			return res, noMatch(opt.Select, mt)
-		}
-		if k == kindText {
-			switch {
-			case isXML(mt) && feedRoot(s):
-				k = kindFeed
-			case mt == "text/plain" && looksJSON(s) && (opt.JSONPath != "" || json.Valid([]byte(s))):
-				// JSON APIs served as text/plain. Text that merely starts
-				// with a bracket ("[Draft] ...") stays plain text.
-				k, res.MediaType = kindJSON, "application/json"
-			}
-		}
-		if opt.JSONPath != "" && k != kindJSON {
-			return res, jsonPathNoMatch(opt.JSONPath, mt)
-		}
-		var lines []string
-		switch k {
-		case kindFeed:
-			lines, err = feedText(s)
-		case kindJSON:
-			lines, err = jsonText(s, opt.JSONPath)
-		default:
-			lines = plainLines(s)
-		}
-		if err != nil {
-			return res, err
-		}
-		res.Text = finish(lines)
-		return res, nil
-	default:
-		return res, fmt.Errorf("%w: %s", ErrUnsupported, mt)
-	}
+	return Parse(body, contentType).Text(ctx, opt)
 }
 
 func noMatch(sels []string, nonHTML string) error {

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -18,14 +19,8 @@ import (
 const maxCellBlocks = 4
 
 // htmlText parses the decoded page s and returns its lines, its title, and
-// whether the selectors in sel matched anything (true when sel is empty).
-// Elements matched by exc are removed from the tree, subtrees and all, before
-// sel is matched, so structural selectors (:nth-child, :empty, +, :has) see
-// the page as if they had never been there.
-//
-// Page furniture (furniture.go) is dropped by default, inside selected
-// regions too; a selected element itself is always extracted, and a selected
-// region counts as main content (see furniture.selected).
+// whether the selectors in sel matched anything (true when sel is empty);
+// see htmlTree.
 func htmlText(s string, sel, exc []cascadia.Selector) (lines []string, title string, matched bool) {
 	return htmlLines(s, sel, exc, true)
 }
@@ -39,6 +34,19 @@ func htmlLines(s string, sel, exc []cascadia.Selector, dropFurniture bool) (line
 		// never does.
 		return nil, "", len(sel) == 0
 	}
+	return htmlTree(doc, sel, exc, dropFurniture)
+}
+
+// htmlTree returns the lines of the parsed page doc, its title, and whether
+// the selectors in sel matched anything (true when sel is empty).
+// Elements matched by exc are removed from the tree, subtrees and all, before
+// sel is matched, so structural selectors (:nth-child, :empty, +, :has) see
+// the page as if they had never been there.
+//
+// Page furniture (furniture.go) is dropped by default, inside selected
+// regions too; a selected element itself is always extracted, and a selected
+// region counts as main content (see furniture.selected).
+func htmlTree(doc *html.Node, sel, exc []cascadia.Selector, dropFurniture bool) (lines []string, title string, matched bool) {
 	title = findTitle(doc)
 
 	gq := goquery.NewDocumentFromNode(doc)
@@ -462,7 +470,16 @@ func subtreeText(n *html.Node) string {
 // countNonSpace counts the runes of s that are not white space.
 func countNonSpace(s string) int {
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				n++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size - 1
 		if !unicode.IsSpace(r) {
 			n++
 		}

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // invisible reports runes removed outright: the soft hyphen and zero-width
@@ -29,20 +30,38 @@ func normalizeLine(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:]) // U+FFFD for a bad byte, as range gives
+		}
+		i += n
 		switch {
-		case invisible(r):
-		case unicode.IsSpace(r):
+		case r < utf8.RuneSelf && asciiSpace(byte(r)), r >= utf8.RuneSelf && unicode.IsSpace(r):
 			space = b.Len() > 0
+		case invisible(r):
 		default:
 			if space {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteRune(r)
+			if n == 1 && r < utf8.RuneSelf {
+				b.WriteByte(byte(r))
+			} else {
+				b.WriteRune(r)
+			}
 		}
 	}
 	return b.String()
+}
+
+// asciiSpace reports the ASCII runes unicode.IsSpace reports.
+func asciiSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return true
+	}
+	return false
 }
 
 // plainLines splits decoded plain text into normalised, non-empty lines.

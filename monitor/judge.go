@@ -106,7 +106,9 @@ func (j *Judge) Rules(t redline.Target) (*noise.Rules, error) {
 // target has no good capture yet. vol, when not nil, is consulted and
 // updated with what this check saw. A 304 answer is the caller's to handle.
 func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *noise.Volatility, p Page) Verdict {
-	kind, why := crawler.Classify(p.Status, p.Header, p.Body)
+	// One parse of the page serves the block-page rules and extraction.
+	doc := extract.Parse(p.Body, p.Header.Get("Content-Type"))
+	kind, why := crawler.ClassifyTree(p.Status, p.Header, p.Body, doc.HTML())
 	if kind == crawler.KindBlocked {
 		return Verdict{Outcome: redline.OutcomeBlocked, Error: why}
 	}
@@ -122,8 +124,7 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	if kind == crawler.KindSoftError {
 		return Verdict{Outcome: redline.OutcomeError, Error: why}
 	}
-	ex, err := extract.TextContext(ctx, p.Body, p.Header.Get("Content-Type"),
-		extract.Options{Select: t.Select, Exclude: t.Exclude, JSONPath: t.JSONPath})
+	ex, err := doc.Text(ctx, extract.Options{Select: t.Select, Exclude: t.Exclude, JSONPath: t.JSONPath})
 	switch {
 	case errors.Is(err, extract.ErrNoMatch):
 		return Verdict{Outcome: redline.OutcomeSelectorMissing, Error: err.Error()}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -45,7 +46,8 @@ Commands:
 
 Run "redline COMMAND -h" for a command's flags. The configuration file is
 redline.yaml in the current directory unless --config or REDLINE_CONFIG says
-otherwise.
+otherwise. REDLINE_CPUPROFILE=FILE writes a CPU profile of the whole command
+to FILE (for "go tool pprof").
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -82,7 +84,39 @@ func main() {
 		os.Exit(exitFail)
 	}()
 	e := env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupEnv: os.LookupEnv}
-	os.Exit(Main(ctx, os.Args[1:], e))
+	stopProfile, err := startCPUProfile(os.Getenv("REDLINE_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "redline:", err)
+		os.Exit(exitFail)
+	}
+	code := Main(ctx, os.Args[1:], e)
+	if err := stopProfile(); err != nil {
+		fmt.Fprintln(os.Stderr, "redline:", err)
+	}
+	os.Exit(code)
+}
+
+// startCPUProfile starts writing a CPU profile to path, unless path is
+// empty; the returned function ends it.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("REDLINE_CPUPROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("REDLINE_CPUPROFILE: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("REDLINE_CPUPROFILE: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // Main runs one redline command and returns its exit code.

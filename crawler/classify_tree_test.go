@@ -1,0 +1,117 @@
+package crawler
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	xhtml "golang.org/x/net/html"
+)
+
+// TestClassifyTreeAgrees checks that judging a page from a tree parsed once
+// elsewhere gives the verdict of judging its bytes, over every fixture and
+// corpus page, at the statuses the rules tell apart, and that ClassifyTree
+// leaves the tree as it found it.
+func TestClassifyTreeAgrees(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"testdata/*.html", corpus + "/*.html", corpus + "/../pairs/*.html"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found %d pages, want the fixtures and the corpus", len(files))
+	}
+	bodies := map[string][]byte{
+		"long page, meta status at the end": []byte("<html><head><title>Example App</title></head><body><main><p>" +
+			words(1500) + `</p><meta name="prerender-status-code" content="404"></main></body></html>`),
+		"page headed not found, 990 words":  doc("Page Not Found", "Page Not Found", words(990)),
+		"page headed not found, 1000 words": doc("Page Not Found", "Page Not Found", words(1000)),
+		"long nav, short main, error sentence": []byte("<html><head><title>Example Agency</title></head><body><nav>" +
+			words(400) + "</nav><main><p>The page you requested could not be found.</p></main></body></html>"),
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[filepath.Base(f)] = b
+	}
+	kinds := map[string]int{}
+	html := http.Header{"Content-Type": {"text/html"}}
+	for name, body := range bodies {
+		tree, err := xhtml.Parse(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := render(t, tree)
+		for _, st := range []int{200, 403, 429, 503} {
+			wantKind, wantWhy := Classify(st, html, body)
+			kind, why := ClassifyTree(st, html, body, tree)
+			if kind != wantKind || why != wantWhy {
+				t.Errorf("%s/%d: ClassifyTree = %q %q, Classify = %q %q", name, st, kind, why, wantKind, wantWhy)
+			}
+			if st == 200 {
+				kinds[kind]++
+			}
+		}
+		if render(t, tree) != before {
+			t.Errorf("%s: ClassifyTree changed the tree", name)
+		}
+	}
+	// The pages must exercise every verdict, or agreement proves little.
+	if kinds[KindBlocked] == 0 || kinds[KindSoftError] == 0 || kinds[""] == 0 {
+		t.Errorf("verdicts at 200: %v; want blocked, soft-error and real pages", kinds)
+	}
+	if k, _ := ClassifyTree(200, html, bodies["long page, meta status at the end"], nil); k != KindSoftError {
+		t.Errorf("a long page declaring 404 at its end: %q, want %q", k, KindSoftError)
+	}
+	if k, _ := ClassifyTree(200, html, bodies["long nav, short main, error sentence"], nil); k != KindSoftError {
+		t.Errorf("a short main with an error sentence inside a long menu: %q, want %q", k, KindSoftError)
+	}
+	if k, _ := ClassifyTree(200, html, bodies["page headed not found, 990 words"], nil); k != KindSoftError {
+		t.Errorf("a page headed and titled not found under 1000 words: %q, want %q", k, KindSoftError)
+	}
+	if k, _ := ClassifyTree(200, html, bodies["page headed not found, 1000 words"], nil); k != "" {
+		t.Errorf("a page headed and titled not found with 1000 words: %q, want a real page", k)
+	}
+}
+
+// TestCountWords checks the word count the page rules use.
+func TestCountWords(t *testing.T) {
+	for s, want := range map[string]int{
+		"":                        0,
+		"  ":                      0,
+		"one":                     1,
+		" one  two\tthree\n":      3,
+		"§ 1 — of – the ... (a)":  4,
+		"naïve café 1.5 --- ***":  3,
+		"\u00a0non\u00a0breaking": 2,
+	} {
+		if got := countWords(s); got != want {
+			t.Errorf("countWords(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func words(n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = "word" + string(rune('a'+i%26))
+	}
+	return strings.Join(w, " ")
+}
+
+func render(t *testing.T, n *xhtml.Node) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := xhtml.Render(&b, n); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

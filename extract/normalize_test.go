@@ -1,0 +1,58 @@
+package extract
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// normalizeRef is normalizeLine and countNonSpace written the plain way, rune
+// by rune: the fast paths must agree with it.
+func normalizeRef(s string) (string, int) {
+	var b strings.Builder
+	space, nonSpace := false, 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			nonSpace++
+		}
+		switch {
+		case invisible(r):
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), nonSpace
+}
+
+// TestNormalizeLineAgrees runs random strings of ASCII, Unicode spaces,
+// invisible runes, multi-byte letters and invalid bytes through
+// normalizeLine and countNonSpace and compares them with normalizeRef.
+func TestNormalizeLineAgrees(t *testing.T) {
+	pieces := []string{"a", "Z", "9", ".", " ", "\t", "\n", "\r", "\v", "\f", "\u00a0", "\u0085", "\u2003", "\u3000",
+		"\u2028", "\u00ad", "\u200b", "\ufeff", "é", "ß", "€", "𝄞", "\xff", "\xe2\x82", "\x80", "shall", "may"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		var b strings.Builder
+		for range r.IntN(24) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		want, wantN := normalizeRef(s)
+		if got := normalizeLine(s); got != want {
+			t.Fatalf("case %d: normalizeLine(%q) = %q, want %q", i, s, got, want)
+		}
+		if got := countNonSpace(s); got != wantN {
+			t.Fatalf("case %d: countNonSpace(%q) = %d, want %d", i, s, got, wantN)
+		}
+	}
+	if got := normalizeLine(" \u00a0County\u00ad  officials\u200b\tshall\u3000decline \n"); got != "County officials shall decline" {
+		t.Errorf("normalizeLine = %q", got)
+	}
+}
