@@ -47,7 +47,8 @@ Commands:
 Run "redline COMMAND -h" for a command's flags. The configuration file is
 redline.yaml in the current directory unless --config or REDLINE_CONFIG says
 otherwise. REDLINE_CPUPROFILE=FILE writes a CPU profile of the whole command
-to FILE (for "go tool pprof").
+to FILE, REDLINE_MEMPROFILE=FILE a heap profile as the command ends (both for
+"go tool pprof").
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -93,7 +94,29 @@ func main() {
 	if err := stopProfile(); err != nil {
 		fmt.Fprintln(os.Stderr, "redline:", err)
 	}
+	if err := writeHeapProfile(os.Getenv("REDLINE_MEMPROFILE")); err != nil {
+		fmt.Fprintln(os.Stderr, "redline:", err)
+	}
 	os.Exit(code)
+}
+
+// writeHeapProfile writes a heap profile to path, unless path is empty.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("REDLINE_MEMPROFILE: %w", err)
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("REDLINE_MEMPROFILE: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("REDLINE_MEMPROFILE: %w", err)
+	}
+	return nil
 }
 
 // startCPUProfile starts writing a CPU profile to path, unless path is
