@@ -26,79 +26,152 @@ func (m *Monitor) lease() time.Duration {
 
 // CheckTargets claims the given targets and checks them, Concurrency at a
 // time. Targets leased by another process are skipped and not in the
-// results. Results are in the order of targets.
+// results. Results are in the order of targets, followed by those of the
+// documents discovery rules found.
 func (m *Monitor) CheckTargets(ctx context.Context, targets []redline.Target) ([]Result, error) {
-	ids := make([]int64, len(targets))
+	order := make(map[int64]int, len(targets))
 	for i, t := range targets {
-		ids[i] = t.ID
+		if _, ok := order[t.ID]; !ok {
+			order[t.ID] = i
+		}
 	}
-	claimed, err := m.Store.ClaimTargets(ctx, m.Owner, ids, m.now(), m.lease())
-	if err != nil {
-		return nil, fmt.Errorf("claim targets: %w", err)
+	var all []Result
+	err := m.EachTarget(ctx, targets, func(r Result) { all = append(all, r) })
+	rank := func(r Result) int {
+		if i, ok := order[r.Target.ID]; ok {
+			return i
+		}
+		return len(targets)
 	}
-	return m.checkAll(ctx, claimed), nil
+	slices.SortStableFunc(all, func(a, b Result) int { return rank(a) - rank(b) })
+	return all, err
+}
+
+// EachTarget is CheckTargets passing each result to fn as its check ends
+// instead of returning them all, so that a run over many targets holds only
+// the checks in flight. It claims the targets a batch at a time, as checks
+// free up. fn is called from one goroutine at a time.
+func (m *Monitor) EachTarget(ctx context.Context, targets []redline.Target, fn func(Result)) error {
+	rest := targets
+	return m.each(ctx, fn, func() ([]redline.Target, error) {
+		for len(rest) > 0 {
+			n := min(len(rest), m.batch())
+			ids := make([]int64, n)
+			for i, t := range rest[:n] {
+				ids[i] = t.ID
+			}
+			rest = rest[n:]
+			claimed, err := m.Store.ClaimTargets(ctx, m.Owner, ids, m.now(), m.lease())
+			if err != nil {
+				return nil, fmt.Errorf("claim targets: %w", err)
+			}
+			if len(claimed) > 0 {
+				return claimed, nil
+			}
+			// All leased by another process: try the next batch.
+		}
+		return nil, nil
+	})
 }
 
 // CheckDue claims every target that is due now and checks it. Targets that
 // fall due while it runs are left for the next call.
 func (m *Monitor) CheckDue(ctx context.Context) ([]Result, error) {
 	var all []Result
+	err := m.EachDue(ctx, func(r Result) { all = append(all, r) })
+	return all, err
+}
+
+// EachDue is CheckDue passing each result to fn as its check ends; see
+// EachTarget.
+func (m *Monitor) EachDue(ctx context.Context, fn func(Result)) error {
 	cutoff := m.now()
 	seen := map[int64]bool{}
-	for {
-		claimed, err := m.Store.ClaimDue(ctx, m.Owner, cutoff, m.lease(), m.concurrency()*4)
+	return m.each(ctx, fn, func() ([]redline.Target, error) {
+		claimed, err := m.Store.ClaimDue(ctx, m.Owner, cutoff, m.lease(), m.batch())
 		if err != nil {
-			return all, fmt.Errorf("claim due targets: %w", err)
+			return nil, fmt.Errorf("claim due targets: %w", err)
 		}
 		// A target whose check could not be recorded stays due; check it
 		// once per call, not forever.
 		claimed = slices.DeleteFunc(claimed, func(t redline.Target) bool { return seen[t.ID] })
 		if len(claimed) == 0 {
-			return all, nil
+			return nil, nil
 		}
 		for _, t := range claimed {
 			seen[t.ID] = true
 		}
-		all = append(all, m.checkAll(ctx, claimed)...)
-	}
+		return claimed, nil
+	})
 }
 
-func (m *Monitor) checkAll(ctx context.Context, targets []redline.Target) []Result {
-	results := make([]Result, len(targets))
+// batch is how many targets are claimed at a time.
+func (m *Monitor) batch() int { return m.concurrency() * 4 }
+
+// each checks the targets next claims, Concurrency at a time, until next
+// returns none, then the documents the checks discovered (checked in
+// the same run, so that a new document is captured, and page.new sent, the
+// day it is found). next is called when a check frees up, so that claims
+// (and their leases) keep just ahead of the checks. Each result goes to fn,
+// one call at a time.
+func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redline.Target, error)) error {
 	sem := make(chan struct{}, m.concurrency())
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex // serialises fn and guards found
+		found []redline.Target
+	)
+	defer wg.Wait()
+	check := func(t redline.Target) {
 		sem <- struct{}{}
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = m.Check(ctx, t)
+			r := m.Check(ctx, t)
+			mu.Lock()
+			defer mu.Unlock()
+			found = append(found, r.Discovered...)
+			fn(r)
 		}()
 	}
-	wg.Wait()
-	// Documents found by discovery rules are checked in the same run, so a
-	// new document is captured (and page.new sent) the day it is found.
-	var found []redline.Target
-	for _, r := range results {
-		found = append(found, r.Discovered...)
+	for {
+		batch, err := next()
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, t := range batch {
+			check(t)
+		}
 	}
-	if len(found) > 0 {
-		claimed := found
+	for {
+		wg.Wait()
+		mu.Lock()
+		docs := found
+		found = nil
+		mu.Unlock()
+		if len(docs) == 0 {
+			return nil
+		}
+		claimed := docs
 		if m.Owner != "" {
-			ids := make([]int64, len(found))
-			for i, t := range found {
+			ids := make([]int64, len(docs))
+			for i, t := range docs {
 				ids[i] = t.ID
 			}
 			var err error
 			if claimed, err = m.Store.ClaimTargets(ctx, m.Owner, ids, m.now(), m.lease()); err != nil {
 				m.logger().Error("claim discovered targets", "error", err)
-				return results
+				return nil
 			}
 		}
-		results = append(results, m.checkAll(ctx, claimed)...)
+		for _, t := range claimed {
+			check(t)
+		}
 	}
-	return results
 }
 
 // Run checks targets as they fall due until ctx ends. Checks in flight when

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -44,26 +45,28 @@ func cmdCheck(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	var results []monitor.Result
+	// Only a line of text per check is kept until the end, not its result:
+	// a run over thousands of targets must not hold them all.
+	var lines checkLines
 	if *due {
-		results, err = m.CheckDue(ctx)
+		err = m.EachDue(ctx, lines.add)
 	} else {
 		var targets []redline.Target
 		targets, err = a.selectTargets(ctx, fs.Args())
 		if err != nil {
 			return err
 		}
-		results, err = m.CheckTargets(ctx, targets)
+		err = m.EachTarget(ctx, targets, lines.add)
 	}
-	failed := printResults(e.stdout, results)
+	lines.print(e.stdout)
 	if err != nil {
 		return err
 	}
 	if err := a.deliver(ctx, e.stdout, *deliver); err != nil {
 		return err
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d check(s) could not be recorded", failed)
+	if lines.failed > 0 {
+		return fmt.Errorf("%d check(s) could not be recorded", lines.failed)
 	}
 	return nil
 }
@@ -92,30 +95,41 @@ func (a *app) selectTargets(ctx context.Context, args []string) ([]redline.Targe
 	return out, nil
 }
 
-// printResults prints one line per check and returns how many checks could
-// not be recorded.
-func printResults(w io.Writer, results []monitor.Result) int {
+// checkLines are the lines "redline check" prints, one per check.
+type checkLines struct {
+	lines  []checkLine
+	failed int // checks that could not be recorded
+}
+
+type checkLine struct{ name, outcome, words, detail string }
+
+// add keeps the line of r.
+func (l *checkLines) add(r monitor.Result) {
+	if r.Err != nil {
+		l.failed++
+		l.lines = append(l.lines, checkLine{r.Target.Name, "failed", "", r.Err.Error()})
+		return
+	}
+	c := r.Capture
+	detail := fmt.Sprintf("capture %d", c.ID)
+	if c.Error != "" {
+		detail += ": " + c.Error
+	}
+	words := ""
+	if r.Change != nil {
+		words = fmt.Sprintf("+%d -%d words", r.Change.WordsAdded, r.Change.WordsRemoved)
+	}
+	l.lines = append(l.lines, checkLine{r.Target.Name, string(c.Outcome), words, detail})
+}
+
+// print writes the lines as a table ordered by target name.
+func (l *checkLines) print(w io.Writer) {
+	slices.SortStableFunc(l.lines, func(a, b checkLine) int { return strings.Compare(a.name, b.name) })
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	failed := 0
-	for _, r := range results {
-		if r.Err != nil {
-			failed++
-			fmt.Fprintf(tw, "%s\tfailed\t\t%v\n", r.Target.Name, r.Err)
-			continue
-		}
-		c := r.Capture
-		detail := fmt.Sprintf("capture %d", c.ID)
-		if c.Error != "" {
-			detail += ": " + c.Error
-		}
-		words := ""
-		if r.Change != nil {
-			words = fmt.Sprintf("+%d -%d words", r.Change.WordsAdded, r.Change.WordsRemoved)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target.Name, c.Outcome, words, detail)
+	for _, x := range l.lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.name, x.outcome, x.words, x.detail)
 	}
 	tw.Flush()
-	return failed
 }
 
 // deliver sends the alerts due now, for at most timeout.
