@@ -81,6 +81,8 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"BlobSums", testBlobSums},
 		{"Prune", testPrune},
 		{"PrunedBodyReturns", testPrunedBodyReturns},
+		{"Repeats", testRepeats},
+		{"RepeatsPrune", testRepeatsPrune},
 		{"Discovered", testDiscovered},
 	}
 	for _, tc := range tests {
