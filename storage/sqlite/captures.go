@@ -190,7 +190,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	}
 
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		head, err := checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
+		head, err := s.checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 		}
 		c.PrevHash = head
 		c.Hash = redline.CaptureHash(head, c)
-		if c.ID, err = insertCapture(ctx, tx, &c, header); err != nil {
+		if c.ID, err = s.insertCapture(ctx, tx, &c, header); err != nil {
 			return fmt.Errorf("insert capture: %w", err)
 		}
 		if change != nil {
@@ -239,11 +239,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 				return fmt.Errorf("update volatility: %w", err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE targets SET last_check_at = ?, last_outcome = ?, chain_head = ?,
-			next_due = COALESCE(?, next_due),
-			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
-			lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
-			WHERE id = ?`,
+		_, err = tx.StmtContext(ctx, s.stmts.updateTarget).ExecContext(ctx,
 			unixNano(c.FetchedAt), string(c.Outcome), c.Hash, timeArg(rec.NextDue), release, release, c.TargetID)
 		if err != nil {
 			return fmt.Errorf("update target: %w", err)
@@ -265,9 +261,9 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 // stored as a repeat row of the base of the target's latest capture when
 // its response repeats that base's (see repeatHeader), else as a full row;
 // header is c.Header as JSON.
-func insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header string) (int64, error) {
+func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header string) (int64, error) {
 	var res sql.Result
-	base, err := latestBase(ctx, tx, c.TargetID)
+	base, err := s.latestBase(ctx, tx, c.TargetID)
 	if err != nil {
 		return 0, err
 	}
@@ -276,9 +272,7 @@ func insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header s
 		return 0, err
 	}
 	if repeat {
-		res, err = tx.ExecContext(ctx, `INSERT INTO captures (target_id, fetched_at, duration_us, url, header,
-			outcome, error, attempts, record_hash, same_as)
-			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
+		res, err = tx.StmtContext(ctx, s.stmts.insertRepeat).ExecContext(ctx,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), delta,
 			string(c.Outcome), c.Error, c.Attempts, c.Hash, base.id)
 	} else {
@@ -286,10 +280,7 @@ func insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header s
 		if c.Header != nil {
 			h = header
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO captures (target_id, fetched_at, duration_us, url, final_url,
-			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
-			request_sha256, prev_hash, record_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err = tx.StmtContext(ctx, s.stmts.insertFull).ExecContext(ctx,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), c.URL, c.FinalURL, c.Status, h,
 			c.ContentType, string(c.Outcome), c.Error, nullString(c.BodySHA256), c.BodySize,
 			nullString(c.TextSHA256), c.Attempts, nullString(c.RequestSHA256), c.PrevHash, c.Hash)
@@ -303,12 +294,12 @@ func insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header s
 // checkTargetLease returns the target's chain head. It fails with
 // ErrNotFound when the target does not exist and with ErrLeaseLost when
 // owner is set and does not hold its lease.
-func checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) (string, error) {
+func (s *Store) checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) (string, error) {
 	var (
 		holder sql.NullString
 		head   string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`, targetID).Scan(&holder, &head)
+	err := tx.StmtContext(ctx, s.stmts.targetHead).QueryRowContext(ctx, targetID).Scan(&holder, &head)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("target %d: %w", targetID, redline.ErrNotFound)
 	}

@@ -34,12 +34,9 @@ type repeatBase struct {
 
 // latestBase returns the base of the target's latest capture (the capture
 // itself when it is a full row), or nil when the target has no capture.
-func latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*repeatBase, error) {
+func (s *Store) latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*repeatBase, error) {
 	var b repeatBase
-	err := tx.QueryRowContext(ctx, `SELECT b.id, l.record_hash, b.url, b.final_url, b.status, b.header,
-		b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
-		FROM (SELECT id, same_as, record_hash FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
-		JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`, targetID).
+	err := tx.StmtContext(ctx, s.stmts.latestBase).QueryRowContext(ctx, targetID).
 		Scan(&b.id, &b.latestHash, &b.url, &b.finalURL, &b.status, &b.header,
 			&b.contentType, &b.bodySHA, &b.bodySize, &b.textSHA, &b.requestSHA)
 	if errors.Is(err, sql.ErrNoRows) {
