@@ -309,6 +309,17 @@ func TestRepeatTamperingDetected(t *testing.T) {
 		{"last repeat deleted", func(f *fixture) {
 			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][5].ID)
 		}, "head", -1},
+		// The next capture stores its link: it no longer follows the
+		// capture before it.
+		{"last repeat deleted, then a re-check", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][5].ID)
+			rec := &redline.CheckRecord{Capture: f.caps["gamma"][5]}
+			rec.Capture.ID, rec.Capture.FetchedAt = 0, rec.Capture.FetchedAt.Add(time.Hour)
+			if err := f.st.RecordCheck(t.Context(), rec); err != nil {
+				t.Fatal(err)
+			}
+			f.caps["gamma"] = append(f.caps["gamma"], rec.Capture)
+		}, "chain", 6},
 		{"repeat moved to another base", func(f *fixture) {
 			raw(t, f.path, `UPDATE captures SET same_as = ? WHERE id = ?`, f.caps["gamma"][4].ID, f.caps["gamma"][1].ID)
 		}, "record", 1},

@@ -267,10 +267,7 @@ func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Captur
 	if err != nil {
 		return 0, err
 	}
-	delta, repeat, err := repeatHeader(base, c.PrevHash, c, header)
-	if err != nil {
-		return 0, err
-	}
+	delta, repeat := repeatHeader(base, c.PrevHash, c, header)
 	if repeat {
 		res, err = tx.StmtContext(ctx, s.stmts.insertRepeat).ExecContext(ctx,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), delta,

@@ -19,8 +19,8 @@ import (
 // repeatBase is what recordCheck compares a new capture with: the
 // response of the base of the target's latest capture.
 type repeatBase struct {
-	id          int64 // the full row
-	latestHash  string
+	id          int64          // the full row
+	latestHash  sql.NullString // record_hash of the latest capture
 	url         string
 	finalURL    string
 	status      int
@@ -51,24 +51,24 @@ func (s *Store) latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*re
 // repeatHeader returns the header delta to store when c, chained to head,
 // may be stored as a repeat row of b, and ok false when it needs a full
 // row: c's response differs from b's, the latest capture is not the one
-// head names (so prev_hash could not be derived), or the delta would not
-// be shorter than full, c's header JSON.
-func repeatHeader(b *repeatBase, head string, c *redline.Capture, full string) (delta string, ok bool, err error) {
-	if b == nil || c.Header == nil || !b.header.Valid || b.latestHash != head ||
+// head names (so prev_hash could not be derived), b's header does not
+// parse, or the delta would not be shorter than full, c's header JSON.
+func repeatHeader(b *repeatBase, head string, c *redline.Capture, full string) (delta string, ok bool) {
+	if b == nil || c.Header == nil || !b.header.Valid || b.latestHash.String != head ||
 		c.URL != b.url || c.FinalURL != b.finalURL || c.Status != b.status || c.ContentType != b.contentType ||
 		c.BodySHA256 != b.bodySHA.String || c.BodySize != b.bodySize ||
 		c.TextSHA256 != b.textSHA.String || c.RequestSHA256 != b.requestSHA.String {
-		return "", false, nil
+		return "", false
 	}
 	var old map[string][]string
 	if err := json.Unmarshal([]byte(b.header.String), &old); err != nil {
-		return "", false, fmt.Errorf("header of capture %d: %w", b.id, err)
+		return "", false
 	}
 	d, ok := headerDelta(old, c.Header)
 	if !ok || len(d) >= len(full) {
-		return "", false, nil
+		return "", false
 	}
-	return string(d), true, nil
+	return string(d), true
 }
 
 // headerDelta is the JSON merge patch turning old into h: compact, keys
