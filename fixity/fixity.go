@@ -15,13 +15,15 @@ import (
 	"redline"
 )
 
-// Kinds of Problem.
+// Kinds of Problem. A deleted capture shows as KindChain at the capture
+// after it, or as KindRecord there when the store derives that capture's
+// PrevHash from its predecessor instead of storing it (SQLite repeat rows).
 const (
 	KindIntegrity   = "integrity"    // the database's own consistency check failed
 	KindBlobCorrupt = "blob-corrupt" // stored bytes do not hash to their sha256
 	KindBlobMissing = "blob-missing" // a kept capture refers to a blob that is not stored
 	KindBlobPruned  = "blob-pruned"  // a kept capture refers to a blob retention emptied
-	KindRecord      = "record"       // a capture's fields do not hash to its recorded hash
+	KindRecord      = "record"       // a capture's fields do not hash to its recorded hash: altered, or the one before it deleted
 	KindChain       = "chain"        // a capture does not follow its predecessor: one was deleted or inserted
 	KindHead        = "head"         // a target's latest capture is not the one it recorded: the last was deleted
 )
@@ -161,7 +163,7 @@ func Verify(ctx context.Context, st redline.Store, report func(Problem)) (Summar
 				}
 				if want := redline.CaptureHash(c.PrevHash, c); c.Hash != want {
 					add(Problem{Kind: KindRecord, Target: t.Name, CaptureID: c.ID,
-						Detail: fmt.Sprintf("recorded hash %s, its fields hash to %s: the record was altered", orNone(c.Hash), want)})
+						Detail: fmt.Sprintf("recorded hash %s, its fields hash to %s: the record was altered, or the capture before it deleted", orNone(c.Hash), want)})
 				}
 				head = c.Hash
 				if !c.PrunedAt.IsZero() {

@@ -226,3 +226,126 @@ func truncateHalf(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// newRepeatFixture is a store with one target whose re-checks repeat an
+// earlier response, only the Date differing: the SQLite store keeps them
+// as repeat rows.
+func newRepeatFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "redline.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
+	d := redline.Target{Name: "gamma", URL: "https://c.example.gov/rule", Schedule: "@every 1h"}
+	if err := st.SyncTargets(ctx, []redline.Target{d}, t0); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := st.Target(ctx, d.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{path: path, st: st, caps: map[string][]redline.Capture{}}
+	for i, outcome := range []redline.Outcome{redline.OutcomeBaseline, redline.OutcomeUnchanged, redline.OutcomeUnchanged,
+		redline.OutcomeUnchanged, redline.OutcomeChanged, redline.OutcomeUnchanged} {
+		body := []byte("<p>gamma rule, first version</p>")
+		if i >= 4 {
+			body = []byte("<p>gamma rule, second version</p>")
+		}
+		at := t0.Add(time.Duration(i) * time.Hour)
+		text := append([]byte("text of "), body...)
+		rec := &redline.CheckRecord{
+			Capture: redline.Capture{
+				TargetID: tg.ID, FetchedAt: at, URL: d.URL, FinalURL: d.URL, Status: 200,
+				Header: http.Header{"Date": {at.Format(http.TimeFormat)}, "Content-Type": {"text/html"},
+					"Server": {"nginx"}, "Etag": {fmt.Sprintf(`"%x"`, len(body))}, "Cache-Control": {"no-cache"}},
+				ContentType: "text/html", Outcome: outcome, BodySHA256: sum(body), BodySize: int64(len(body)),
+				TextSHA256: sum(text), Attempts: 1, RequestHeader: http.Header{"User-Agent": {"redline-test"}},
+			},
+			Body: body, Text: text,
+		}
+		if err := st.RecordCheck(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		f.caps[d.Name] = append(f.caps[d.Name], rec.Capture)
+	}
+	var repeats int
+	if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM captures WHERE same_as IS NOT NULL`).Scan(&repeats); err != nil {
+		t.Fatal(err)
+	}
+	if repeats != 4 {
+		t.Fatalf("%d repeat rows, want 4 (captures 1-3 and 5)", repeats)
+	}
+	return f
+}
+
+func TestRepeatTamperingDetected(t *testing.T) {
+	cases := []struct {
+		name  string
+		do    func(f *fixture) // on the database file
+		kinds string
+		at    int // the capture the first problem names
+	}{
+		{"header delta altered", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET header = '{"Date":["Thu, 01 May 2025 07:00:00 GMT"]}' WHERE id = ?`, f.caps["gamma"][2].ID)
+		}, "record", 2},
+		{"header delta emptied", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET header = '{}' WHERE id = ?`, f.caps["gamma"][1].ID)
+		}, "record", 1},
+		{"outcome of a repeat altered", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET outcome = 'changed' WHERE id = ?`, f.caps["gamma"][3].ID)
+		}, "record", 3},
+		// The next capture, a repeat row, derives its link to the capture
+		// before it: its fields no longer hash to its record hash.
+		{"middle repeat deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][2].ID)
+		}, "record", 3},
+		{"repeat before a full row deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][3].ID)
+		}, "chain", 4},
+		{"last repeat deleted", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][5].ID)
+		}, "head", -1},
+		// The next capture stores its link: it no longer follows the
+		// capture before it.
+		{"last repeat deleted, then a re-check", func(f *fixture) {
+			raw(t, f.path, `DELETE FROM captures WHERE id = ?`, f.caps["gamma"][5].ID)
+			rec := &redline.CheckRecord{Capture: f.caps["gamma"][5]}
+			rec.Capture.ID, rec.Capture.FetchedAt = 0, rec.Capture.FetchedAt.Add(time.Hour)
+			if err := f.st.RecordCheck(t.Context(), rec); err != nil {
+				t.Fatal(err)
+			}
+			f.caps["gamma"] = append(f.caps["gamma"], rec.Capture)
+		}, "chain", 6},
+		{"repeat moved to another base", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET same_as = ? WHERE id = ?`, f.caps["gamma"][4].ID, f.caps["gamma"][1].ID)
+		}, "record", 1},
+		// The base's fields are those of its repeats too.
+		{"base altered", func(f *fixture) {
+			raw(t, f.path, `UPDATE captures SET final_url = 'https://c.example.gov/forged' WHERE id = ?`, f.caps["gamma"][0].ID)
+		}, "record,record,record,record", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newRepeatFixture(t)
+			if _, ps := verify(t, f.st); len(ps) != 0 {
+				t.Fatalf("problems before tampering: %v", ps)
+			}
+			tc.do(f)
+			s, ps := verify(t, f.st)
+			if kinds(ps) != tc.kinds || s.Problems != len(ps) {
+				t.Fatalf("problems %q (%v), want %q", kinds(ps), ps, tc.kinds)
+			}
+			where := "gamma: latest capture"
+			if tc.at >= 0 {
+				where = fmt.Sprintf("gamma capture %d:", f.caps["gamma"][tc.at].ID)
+			}
+			if got := ps[0].String(); !strings.Contains(got, where) {
+				t.Errorf("problem %q does not say %q", got, where)
+			}
+		})
+	}
+}

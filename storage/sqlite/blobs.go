@@ -60,7 +60,7 @@ func (s *Store) prepareBlob(ctx context.Context, sum string, raw []byte) (*blobR
 		return nil, err
 	}
 	if len(raw) == 0 && sum != emptySHA256 {
-		ok, err := blobExists(ctx, s.db, sum)
+		ok, err := s.blobExists(ctx, nil, sum)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,7 @@ func (s *Store) prepareBlob(ctx context.Context, sum string, raw []byte) (*blobR
 	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
 		return nil, fmt.Errorf("blob %s: sha256 mismatch: the %d bytes given hash to %x", sum, len(raw), got)
 	}
-	ok, err := blobExists(ctx, s.db, sum)
+	ok, err := s.blobExists(ctx, nil, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s *Store) insertBlob(ctx context.Context, tx *sql.Tx, b *blobRow, now time
 	}
 	if b.data == nil {
 		// Found while preparing; make sure it is still there.
-		ok, err := blobExists(ctx, tx, b.sum)
+		ok, err := s.blobExists(ctx, tx, b.sum)
 		if err != nil || ok {
 			return err
 		}
@@ -115,20 +115,22 @@ func (s *Store) insertBlob(ctx context.Context, tx *sql.Tx, b *blobRow, now time
 		}
 		*b = s.encodeBlob(b.sum, b.raw)
 	}
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
-		WHERE blobs.pruned_at IS NOT NULL`,
-		b.sum, b.size, b.encoding, b.data, unixNano(now))
+	_, err := tx.StmtContext(ctx, s.stmts.insertBlob).ExecContext(ctx, b.sum, b.size, b.encoding, b.data, unixNano(now))
 	if err != nil {
 		return fmt.Errorf("blob %s: %w", b.sum, err)
 	}
 	return nil
 }
 
-func blobExists(ctx context.Context, q queryer, sum string) (bool, error) {
+// blobExists reports whether a blob of that sum holds its bytes, in tx or,
+// when tx is nil, outside of any transaction.
+func (s *Store) blobExists(ctx context.Context, tx *sql.Tx, sum string) (bool, error) {
+	st := s.stmts.blobExists
+	if tx != nil {
+		st = tx.StmtContext(ctx, st)
+	}
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE sha256 = ? AND pruned_at IS NULL`, sum).Scan(&one)
+	err := st.QueryRowContext(ctx, sum).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

@@ -14,7 +14,9 @@ import (
 	"redline"
 )
 
-// captureColumns are the columns scanned by scanCapture, in order.
+// captureColumns are the columns scanned by scanCapture, in order. Select
+// them from the view capture_rows, which completes repeat rows; only
+// chainLegacy, which runs before repeat rows exist, reads the table.
 const captureColumns = `id, target_id, fetched_at, duration_us, url, final_url, status, header,
 	content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
 	request_sha256, prev_hash, record_hash, pruned_at`
@@ -117,7 +119,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	case c.Outcome == "":
 		return errors.New("capture without outcome")
 	}
-	var header any
+	var header string
 	if c.Header != nil {
 		header = string(redline.HeaderJSON(c.Header))
 	}
@@ -188,7 +190,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	}
 
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		head, err := checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
+		head, err := s.checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
 		if err != nil {
 			return err
 		}
@@ -199,17 +201,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 		}
 		c.PrevHash = head
 		c.Hash = redline.CaptureHash(head, c)
-		res, err := tx.ExecContext(ctx, `INSERT INTO captures (target_id, fetched_at, duration_us, url, final_url,
-			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
-			request_sha256, prev_hash, record_hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), c.URL, c.FinalURL, c.Status, header,
-			c.ContentType, string(c.Outcome), c.Error, nullString(c.BodySHA256), c.BodySize,
-			nullString(c.TextSHA256), c.Attempts, nullString(c.RequestSHA256), c.PrevHash, c.Hash)
-		if err != nil {
-			return fmt.Errorf("insert capture: %w", err)
-		}
-		if c.ID, err = res.LastInsertId(); err != nil {
+		if c.ID, err = s.insertCapture(ctx, tx, &c, header); err != nil {
 			return fmt.Errorf("insert capture: %w", err)
 		}
 		if change != nil {
@@ -247,11 +239,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 				return fmt.Errorf("update volatility: %w", err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE targets SET last_check_at = ?, last_outcome = ?, chain_head = ?,
-			next_due = COALESCE(?, next_due),
-			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
-			lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
-			WHERE id = ?`,
+		_, err = tx.StmtContext(ctx, s.stmts.updateTarget).ExecContext(ctx,
 			unixNano(c.FetchedAt), string(c.Outcome), c.Hash, timeArg(rec.NextDue), release, release, c.TargetID)
 		if err != nil {
 			return fmt.Errorf("update target: %w", err)
@@ -269,15 +257,46 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	return nil
 }
 
+// insertCapture stores c, chained to c.PrevHash, and returns its ID. c is
+// stored as a repeat row of the base of the target's latest capture when
+// its response repeats that base's (see repeatHeader), else as a full row;
+// header is c.Header as JSON.
+func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header string) (int64, error) {
+	var res sql.Result
+	base, err := s.latestBase(ctx, tx, c.TargetID)
+	if err != nil {
+		return 0, err
+	}
+	delta, repeat := repeatHeader(base, c.PrevHash, c, header)
+	if repeat {
+		res, err = tx.StmtContext(ctx, s.stmts.insertRepeat).ExecContext(ctx,
+			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), delta,
+			string(c.Outcome), c.Error, c.Attempts, c.Hash, base.id)
+	} else {
+		var h any
+		if c.Header != nil {
+			h = header
+		}
+		res, err = tx.StmtContext(ctx, s.stmts.insertFull).ExecContext(ctx,
+			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), c.URL, c.FinalURL, c.Status, h,
+			c.ContentType, string(c.Outcome), c.Error, nullString(c.BodySHA256), c.BodySize,
+			nullString(c.TextSHA256), c.Attempts, nullString(c.RequestSHA256), c.PrevHash, c.Hash)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
 // checkTargetLease returns the target's chain head. It fails with
 // ErrNotFound when the target does not exist and with ErrLeaseLost when
 // owner is set and does not hold its lease.
-func checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) (string, error) {
+func (s *Store) checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner string) (string, error) {
 	var (
 		holder sql.NullString
 		head   string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`, targetID).Scan(&holder, &head)
+	err := tx.StmtContext(ctx, s.stmts.targetHead).QueryRowContext(ctx, targetID).Scan(&holder, &head)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("target %d: %w", targetID, redline.ErrNotFound)
 	}
@@ -296,7 +315,7 @@ func checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64, owner str
 // Baseline returns the latest good capture of a target (see Outcome.Good),
 // or ErrNotFound.
 func (s *Store) Baseline(ctx context.Context, targetID int64) (redline.Capture, error) {
-	c, err := scanCapture(s.db.QueryRowContext(ctx, `SELECT `+captureColumns+` FROM captures
+	c, err := scanCapture(s.db.QueryRowContext(ctx, `SELECT `+captureColumns+` FROM capture_rows
 		WHERE target_id = ? AND `+goodOutcomes+` ORDER BY id DESC LIMIT 1`, targetID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return redline.Capture{}, fmt.Errorf("baseline of target %d: %w", targetID, redline.ErrNotFound)
@@ -310,7 +329,7 @@ func (s *Store) Baseline(ctx context.Context, targetID int64) (redline.Capture, 
 // Captures lists a target's captures, newest first, with IDs below before
 // (0 = no bound), at most limit (0 = no limit). An unknown target has none.
 func (s *Store) Captures(ctx context.Context, targetID int64, before int64, limit int) ([]redline.Capture, error) {
-	q := `SELECT ` + captureColumns + ` FROM captures WHERE target_id = ?`
+	q := `SELECT ` + captureColumns + ` FROM capture_rows WHERE target_id = ?`
 	args := []any{targetID}
 	if before > 0 {
 		q += ` AND id < ?`
@@ -342,7 +361,7 @@ func (s *Store) Captures(ctx context.Context, targetID int64, before int64, limi
 
 // Capture returns one capture by ID, or ErrNotFound.
 func (s *Store) Capture(ctx context.Context, id int64) (redline.Capture, error) {
-	c, err := scanCapture(s.db.QueryRowContext(ctx, `SELECT `+captureColumns+` FROM captures WHERE id = ?`, id))
+	c, err := scanCapture(s.db.QueryRowContext(ctx, `SELECT `+captureColumns+` FROM capture_rows WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return redline.Capture{}, fmt.Errorf("capture %d: %w", id, redline.ErrNotFound)
 	}

@@ -59,7 +59,7 @@ func (s *Store) ListCaptures(ctx context.Context, f redline.CaptureFilter) ([]re
 	if f.WithResponse {
 		w.add("status > 0")
 	}
-	q := `SELECT ` + captureColumns + ` FROM captures` + w.sql() + order(f.Oldest) + limit(f.Limit)
+	q := `SELECT ` + captureColumns + ` FROM capture_rows` + w.sql() + order(f.Oldest) + limit(f.Limit)
 	rows, err := s.db.QueryContext(ctx, q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list captures: %w", err)
@@ -190,17 +190,31 @@ func (s *Store) Prune(ctx context.Context, r redline.Retention, now time.Time) (
 		}
 		st.Captures = int(n)
 
-		// Blobs that only pruned captures refer to lose their bytes.
-		const orphan = `pruned_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM captures WHERE body_sha256 = blobs.sha256 AND pruned_at IS NULL)
-			AND NOT EXISTS (SELECT 1 FROM captures WHERE text_sha256 = blobs.sha256 AND pruned_at IS NULL)
-			AND NOT EXISTS (SELECT 1 FROM captures WHERE request_sha256 = blobs.sha256 AND pruned_at IS NULL)`
+		// Blobs that only pruned captures refer to lose their bytes. A
+		// kept repeat row uses the blobs of its base, pruned or not.
+		// The kept sums are collected in one pass over the captures.
+		for _, q := range []string{
+			`CREATE TEMP TABLE prune_kept (sha256 TEXT PRIMARY KEY) WITHOUT ROWID`,
+			`INSERT OR IGNORE INTO temp.prune_kept (sha256)
+				SELECT body_sha256 FROM capture_rows WHERE pruned_at IS NULL AND body_sha256 IS NOT NULL
+				UNION ALL SELECT text_sha256 FROM capture_rows WHERE pruned_at IS NULL AND text_sha256 IS NOT NULL
+				UNION ALL SELECT request_sha256 FROM capture_rows WHERE pruned_at IS NULL AND request_sha256 IS NOT NULL`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("prune blobs: %w", err)
+			}
+		}
+		const orphan = `pruned_at IS NULL AND sha256 NOT IN (SELECT sha256 FROM temp.prune_kept)`
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(length(data)), 0) FROM blobs WHERE `+orphan).
 			Scan(&st.Blobs, &st.Bytes); err != nil {
 			return fmt.Errorf("prune blobs: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE blobs SET data = x'', encoding = 'identity', pruned_at = ? WHERE `+orphan,
 			unixNano(now)); err != nil {
+			return fmt.Errorf("prune blobs: %w", err)
+		}
+		// Dropped in the transaction: a rollback drops it too.
+		if _, err := tx.ExecContext(ctx, `DROP TABLE temp.prune_kept`); err != nil {
 			return fmt.Errorf("prune blobs: %w", err)
 		}
 		return nil
@@ -212,7 +226,8 @@ func (s *Store) Prune(ctx context.Context, r redline.Retention, now time.Time) (
 }
 
 // chainLegacy gives the captures recorded before the hash chain existed
-// (migration 0004) their chain, per target in ID order.
+// (migration 0004) their chain, per target in ID order. It reads the
+// table: repeat rows (migration 0006) do not exist yet.
 func chainLegacy(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+captureColumns+` FROM captures ORDER BY target_id, id`)
 	if err != nil {

@@ -361,9 +361,10 @@ func TestTimesKeepNanoseconds(t *testing.T) {
 	}
 }
 
-// TestBaselineUsesIndex keeps goodOutcomes, Outcome.Good and the partial
-// index captures_good in step.
-func TestBaselineUsesIndex(t *testing.T) {
+// TestQueriesUseIndexes keeps goodOutcomes, Outcome.Good and the partial
+// index captures_good in step, and checks that the reads of captures
+// through the view capture_rows still search the indexes of captures.
+func TestQueriesUseIndexes(t *testing.T) {
 	for _, o := range []redline.Outcome{redline.OutcomeBaseline, redline.OutcomeChanged, redline.OutcomeUnchanged,
 		redline.OutcomeNotModified, redline.OutcomeError, redline.OutcomeBlocked} {
 		if in := strings.Contains(goodOutcomes, "'"+string(o)+"'"); in != o.Good() {
@@ -371,23 +372,41 @@ func TestBaselineUsesIndex(t *testing.T) {
 		}
 	}
 	s := openTemp(t)
-	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT `+captureColumns+
-		` FROM captures WHERE target_id = ? AND `+goodOutcomes+` ORDER BY id DESC LIMIT 1`, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+	for _, tc := range []struct {
+		name, query, want string
+	}{
+		{"Baseline", `WHERE target_id = ? AND ` + goodOutcomes + ` ORDER BY id DESC LIMIT 1`,
+			"SEARCH c USING INDEX captures_good (target_id=?)"},
+		{"Captures", `WHERE target_id = ? AND id < ? ORDER BY id DESC LIMIT 20`,
+			"SEARCH c USING INDEX captures_target (target_id=? AND id<?)"},
+		{"Capture", `WHERE id = ?`, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"},
+		{"Memento time map", `WHERE target_id IN (?, ?) AND id > ? AND status > 0 ORDER BY id LIMIT 500`,
+			"SEARCH c USING INDEX captures_target (target_id=? AND id>?)"},
+		{"export by time", `WHERE target_id IN (?) AND fetched_at >= ? AND fetched_at < ? ORDER BY id`,
+			"SEARCH c USING INDEX captures_target_time (target_id=? AND fetched_at>? AND fetched_at<?)"},
+	} {
+		rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT `+captureColumns+` FROM capture_rows `+tc.query,
+			1, 2, 3, 4)
+		if err != nil {
 			t.Fatal(err)
 		}
-		plan = append(plan, detail)
-	}
-	if p := strings.Join(plan, "; "); !strings.Contains(p, "captures_good") {
-		t.Errorf("Baseline query plan %q does not use captures_good", p)
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "; ")
+		// Repeat rows are completed by their base's primary key, and their
+		// prev_hash from the previous capture by captures_target.
+		if !strings.Contains(p, tc.want) || !strings.Contains(p, "SEARCH b USING INTEGER PRIMARY KEY") ||
+			!strings.Contains(p, "SEARCH p USING INDEX captures_target") || strings.Contains(p, "SCAN") {
+			t.Errorf("%s: query plan %q, want %q", tc.name, p, tc.want)
+		}
 	}
 }
 

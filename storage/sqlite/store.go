@@ -39,10 +39,11 @@ const DefaultBusyTimeout = 10 * time.Second
 // concurrent use, and several Stores (in one or several processes) may open
 // the same file.
 type Store struct {
-	db   *sql.DB
-	path string
-	enc  *zstd.Encoder // shared; EncodeAll is safe for concurrent use
-	dec  *zstd.Decoder // shared; DecodeAll is safe for concurrent use
+	db    *sql.DB
+	path  string
+	enc   *zstd.Encoder // shared; EncodeAll is safe for concurrent use
+	dec   *zstd.Decoder // shared; DecodeAll is safe for concurrent use
+	stmts stmts
 
 	closeOnce sync.Once
 	closeErr  error
@@ -113,7 +114,10 @@ func (s *Store) init(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
 	}
-	return s.migrate(ctx)
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	return s.prepare(ctx)
 }
 
 // Path returns the file name the Store was opened with.
@@ -128,7 +132,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.closeErr = s.db.Close()
+		s.closeErr = errors.Join(s.stmts.close(), s.db.Close())
 		if s.enc != nil {
 			_ = s.enc.Close()
 		}

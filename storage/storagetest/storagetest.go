@@ -26,6 +26,9 @@
 //     stored, writes nothing when it fails, and fills in IDs only on success.
 //     With LeaseOwner set it succeeds as long as nobody else took the lease,
 //     even when the lease has expired.
+//   - Every read of a capture returns it exactly as recorded, Header,
+//     PrevHash and Hash included, however a store keeps re-checks whose
+//     response repeats an earlier one.
 //   - Lists of an unknown target or alert are empty, not ErrNotFound.
 //   - Alert IDs are unique: a record reusing one fails as a whole.
 package storagetest
@@ -81,6 +84,8 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"BlobSums", testBlobSums},
 		{"Prune", testPrune},
 		{"PrunedBodyReturns", testPrunedBodyReturns},
+		{"Repeats", testRepeats},
+		{"RepeatsPrune", testRepeatsPrune},
 		{"Discovered", testDiscovered},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,69 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// stmts are the statements every RecordCheck runs, prepared once per pooled
+// connection rather than at each call (use them in a transaction through
+// tx.StmtContext).
+type stmts struct {
+	targetHead   *sql.Stmt // lease_owner, chain_head of target ?
+	blobExists   *sql.Stmt // 1 when the blob of sha256 ? holds its bytes
+	insertBlob   *sql.Stmt // sha256, size, encoding, data, created_at; refills a pruned blob
+	latestBase   *sql.Stmt // the base of target ?'s latest capture; see repeatBase
+	insertRepeat *sql.Stmt // a repeat row; see insertCapture
+	insertFull   *sql.Stmt // a full row; see insertCapture
+	updateTarget *sql.Stmt // a target's state after a check; see recordCheck
+}
+
+// prepare prepares s.stmts; the schema must be migrated.
+func (s *Store) prepare(ctx context.Context) error {
+	for _, q := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.stmts.targetHead, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`},
+		{&s.stmts.blobExists, `SELECT 1 FROM blobs WHERE sha256 = ? AND pruned_at IS NULL`},
+		{&s.stmts.insertBlob, `INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
+			WHERE blobs.pruned_at IS NOT NULL`},
+		{&s.stmts.latestBase, `SELECT b.id, l.record_hash, b.url, b.final_url, b.status, b.header,
+			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
+			FROM (SELECT id, same_as, record_hash FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
+			JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`},
+		{&s.stmts.insertRepeat, `INSERT INTO captures (target_id, fetched_at, duration_us, url, header,
+			outcome, error, attempts, record_hash, same_as)
+			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)`},
+		{&s.stmts.insertFull, `INSERT INTO captures (target_id, fetched_at, duration_us, url, final_url,
+			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
+			request_sha256, prev_hash, record_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.stmts.updateTarget, `UPDATE targets SET last_check_at = ?, last_outcome = ?, chain_head = ?,
+			next_due = COALESCE(?, next_due),
+			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
+			lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
+			WHERE id = ?`},
+	} {
+		st, err := s.db.PrepareContext(ctx, q.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %.40q: %w", q.sql, err)
+		}
+		*q.dst = st
+	}
+	return nil
+}
+
+// close closes the prepared statements.
+func (st *stmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{st.targetHead, st.blobExists, st.insertBlob, st.latestBase, st.insertRepeat, st.insertFull, st.updateTarget} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
