@@ -31,6 +31,16 @@ import (
 	"redline"
 )
 
+// DefaultMaxIdleConns is how many pooled connections stay open between
+// uses, and DefaultConnMaxIdleTime how long an unused one stays. Opening a
+// connection runs the PRAGMAs and reads the schema again, and prepared
+// statements live per connection, so a busy check run keeps its
+// connections rather than opening one for each burst of queries.
+const (
+	DefaultMaxIdleConns    = 8
+	DefaultConnMaxIdleTime = time.Minute
+)
+
 // DefaultBusyTimeout is how long a connection waits for a lock held by
 // another connection or process before failing with SQLITE_BUSY.
 const DefaultBusyTimeout = 10 * time.Second
@@ -71,6 +81,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.SetMaxIdleConns(DefaultMaxIdleConns)
+	db.SetConnMaxIdleTime(DefaultConnMaxIdleTime)
 	s := &Store{db: db, path: path}
 	if err := s.init(ctx); err != nil {
 		s.Close()

@@ -1,0 +1,134 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"redline"
+	"redline/internal/testsite"
+)
+
+// claimCounter is a store that records how many targets each claim leased
+// and how far claims ran ahead of finished checks.
+type claimCounter struct {
+	redline.Store
+	mu       sync.Mutex
+	claims   []int
+	claimed  int
+	finished int
+	ahead    int // most targets claimed and not yet finished
+}
+
+func (c *claimCounter) note(ts []redline.Target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.claims = append(c.claims, len(ts))
+	c.claimed += len(ts)
+	c.ahead = max(c.ahead, c.claimed-c.finished)
+}
+
+func (c *claimCounter) done() { c.mu.Lock(); c.finished++; c.mu.Unlock() }
+
+func (c *claimCounter) ClaimTargets(ctx context.Context, owner string, ids []int64, now time.Time, lease time.Duration) ([]redline.Target, error) {
+	ts, err := c.Store.ClaimTargets(ctx, owner, ids, now, lease)
+	c.note(ts)
+	return ts, err
+}
+
+func (c *claimCounter) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]redline.Target, error) {
+	ts, err := c.Store.ClaimDue(ctx, owner, now, lease, limit)
+	c.note(ts)
+	return ts, err
+}
+
+// TestEachClaimsInBatches: a run over more targets than a batch claims
+// them a batch at a time as checks free up, checks each once, skips those
+// another process holds, and CheckTargets still returns results in the
+// order of the targets.
+func TestEachClaimsInBatches(t *testing.T) {
+	f := newFixture(t)
+	const n = 23 // concurrency 2: batches of 8
+	var defs []redline.Target
+	for i := range n {
+		path := fmt.Sprintf("/p%02d", i)
+		f.site.SetHTML(path, testsite.PolicyPage("Policy", paras, "one"))
+		defs = append(defs, redline.Target{Name: fmt.Sprintf("p%02d", i), URL: f.url + path, Schedule: "@hourly"})
+	}
+	f.sync(defs...)
+	ctx := context.Background()
+	all, err := f.store.Targets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another process holds p05.
+	if _, err := f.store.ClaimTargets(ctx, "other", []int64{all[5].ID}, f.clk.now(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	counter := &claimCounter{Store: f.store}
+	m := f.monitor()
+	m.Store, m.Concurrency = counter, 2
+	var names []string
+	err = m.EachTarget(ctx, all, func(r Result) {
+		counter.done()
+		if r.Err != nil {
+			t.Errorf("%s: %v", r.Target.Name, r.Err)
+		}
+		names = append(names, r.Target.Name)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != n-1 {
+		t.Fatalf("%d results, want %d (all but the one leased elsewhere)", len(names), n-1)
+	}
+	for i := range n {
+		want := 1
+		if i == 5 {
+			want = 0
+		}
+		if h := f.site.Hits(fmt.Sprintf("/p%02d", i)); h != want {
+			t.Errorf("p%02d fetched %d times, want %d", i, h, want)
+		}
+	}
+	if len(counter.claims) < 3 || counter.ahead > m.batch()+m.concurrency() {
+		t.Errorf("claims %v, at most %d claimed ahead of finished checks; want batches of at most %d kept just ahead",
+			counter.claims, counter.ahead, m.batch())
+	}
+	for _, c := range counter.claims {
+		if c > m.batch() {
+			t.Errorf("a claim of %d targets, want at most %d", c, m.batch())
+		}
+	}
+
+	// The same through CheckTargets, once they fall due: in target order.
+	f.clk.set(f.clk.now().Add(2 * time.Hour))
+	rs, err := m.CheckTargets(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if i > 0 && r.Target.Name <= rs[i-1].Target.Name {
+			t.Fatalf("results out of order: %s after %s", r.Target.Name, rs[i-1].Target.Name)
+		}
+	}
+
+	// And CheckDue over more due targets than a batch: each once.
+	f.clk.set(f.clk.now().Add(2 * time.Hour))
+	counter.claims = nil
+	due := f.checkDue(m)
+	if len(due) != n {
+		t.Errorf("CheckDue checked %d targets, want %d", len(due), n)
+	}
+	if len(counter.claims) < 3 {
+		t.Errorf("CheckDue claims %v, want batches of at most %d", counter.claims, m.batch())
+	}
+	for i := range n {
+		if h := f.site.Hits(fmt.Sprintf("/p%02d", i)); h < 2 || h > 3 {
+			t.Errorf("p%02d fetched %d times in three runs", i, h)
+		}
+	}
+}
