@@ -16,6 +16,7 @@ import (
 const (
 	CycleBaseline     = "baseline"      // first capture of every page
 	CycleIdentical304 = "identical-304" // nothing changed; the site answers If-None-Match with 304
+	CycleRepeat304    = "repeat-304"    // a second identical-304: the steady state of a page that answers 304
 	CycleIdentical200 = "identical-200" // nothing changed; validators off, the same bytes again with 200
 	CycleNoise        = "noise"         // date stamps changed outside <main>; the text did not
 	CycleMeasured     = "measured"      // stamps changed and a fraction of pages changed words in <main>

@@ -258,9 +258,10 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 }
 
 // insertCapture stores c, chained to c.PrevHash, and returns its ID. c is
-// stored as a repeat row of the base of the target's latest capture when
-// its response repeats that base's (see repeatHeader), else as a full row;
-// header is c.Header as JSON.
+// stored as a repeat row when its response repeats (see repeatHeader) the
+// base of the target's latest capture or, failing that, of its latest good
+// one (after a 304 or a failed fetch, a page that answers as before
+// repeats its baseline); else as a full row. header is c.Header as JSON.
 func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header string) (int64, error) {
 	var res sql.Result
 	base, err := s.latestBase(ctx, tx, c.TargetID)
@@ -268,6 +269,16 @@ func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Captur
 		return 0, err
 	}
 	delta, repeat := repeatHeader(base, c.PrevHash, c, header)
+	if !repeat && base != nil && base.latestHash.String == c.PrevHash && c.Outcome.Good() {
+		good, err := s.goodBase(ctx, tx, c.TargetID, base)
+		if err != nil {
+			return 0, err
+		}
+		if good != nil {
+			base = good
+			delta, repeat = repeatHeader(base, c.PrevHash, c, header)
+		}
+	}
 	if repeat {
 		res, err = tx.StmtContext(ctx, s.stmts.insertRepeat).ExecContext(ctx,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), delta,

@@ -48,6 +48,25 @@ func (s *Store) latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*re
 	return &b, nil
 }
 
+// goodBase returns the base of the target's latest good capture, with
+// latest's latestHash, or nil when it has none or it is latest's base.
+func (s *Store) goodBase(ctx context.Context, tx *sql.Tx, targetID int64, latest *repeatBase) (*repeatBase, error) {
+	b := repeatBase{latestHash: latest.latestHash}
+	err := tx.StmtContext(ctx, s.stmts.goodBase).QueryRowContext(ctx, targetID).
+		Scan(&b.id, &b.url, &b.finalURL, &b.status, &b.header,
+			&b.contentType, &b.bodySHA, &b.bodySize, &b.textSHA, &b.requestSHA)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latest good capture: %w", err)
+	}
+	if b.id == latest.id {
+		return nil, nil
+	}
+	return &b, nil
+}
+
 // repeatHeader returns the header delta to store when c, chained to head,
 // may be stored as a repeat row of b, and ok false when it needs a full
 // row: c's response differs from b's, the latest capture is not the one

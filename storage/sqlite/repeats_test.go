@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"redline"
+	"redline/fixity"
 )
 
 // benchHeader is a realistic response header set of nine headers, stamped
@@ -335,5 +336,44 @@ func TestUpgradeKeepsFullRows(t *testing.T) {
 	want := append([]redline.Capture{rec.Capture}, old[2], old[1], old[0])
 	if !reflect.DeepEqual(cs, want) {
 		t.Errorf("captures after the upgrade =\n\t%+v\nwant\n\t%+v", cs, want)
+	}
+}
+
+// TestRepeatOfBaselineAfterOtherResponses: a page that answers as before
+// after a 304 or a failed fetch repeats its baseline, not the response in
+// between.
+func TestRepeatOfBaselineAfterOtherResponses(t *testing.T) {
+	s := openTemp(t)
+	tg := syncTargets(t, s, t0, "alpha")[0]
+	body := []byte("<p>The same.</p>")
+	first := check(t, s, tg, t0, redline.OutcomeBaseline, body)
+	at := t0
+	for _, between := range []string{"not modified", "failed fetch"} {
+		at = at.Add(time.Hour)
+		if between == "not modified" {
+			check(t, s, tg, at, redline.OutcomeNotModified, nil)
+		} else {
+			rec := &redline.CheckRecord{Capture: redline.Capture{TargetID: tg.ID, FetchedAt: at, URL: tg.URL,
+				Outcome: redline.OutcomeError, Error: "timeout", Attempts: 3}}
+			if err := s.RecordCheck(t.Context(), rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at = at.Add(time.Hour)
+		again := check(t, s, tg, at, redline.OutcomeUnchanged, body)
+		if r := stored(t, s, again.ID); !r.SameAs.Valid || r.SameAs.Int64 != first.ID {
+			t.Errorf("after a %s: the same answer stored as %+v, want a repeat row of the baseline %d", between, r, first.ID)
+		}
+		got, err := s.Capture(t.Context(), again.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, again) {
+			t.Errorf("after a %s: read as\n\t%+v\nwant\n\t%+v", between, got, again)
+		}
+	}
+	var problems []fixity.Problem
+	if _, err := fixity.Verify(t.Context(), s, func(p fixity.Problem) { problems = append(problems, p) }); err != nil || len(problems) > 0 {
+		t.Errorf("fixity: %v %v", err, problems)
 	}
 }

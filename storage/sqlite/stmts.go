@@ -15,6 +15,7 @@ type stmts struct {
 	blobExists   *sql.Stmt // 1 when the blob of sha256 ? holds its bytes
 	insertBlob   *sql.Stmt // sha256, size, encoding, data, created_at; refills a pruned blob
 	latestBase   *sql.Stmt // the base of target ?'s latest capture; see repeatBase
+	goodBase     *sql.Stmt // the base of target ?'s latest good capture; see goodBase
 	insertRepeat *sql.Stmt // a repeat row; see insertCapture
 	insertFull   *sql.Stmt // a full row; see insertCapture
 	updateTarget *sql.Stmt // a target's state after a check; see recordCheck
@@ -35,6 +36,11 @@ func (s *Store) prepare(ctx context.Context) error {
 			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
 			FROM (SELECT id, same_as, record_hash FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
 			JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`},
+		{&s.stmts.goodBase, `SELECT b.id, b.url, b.final_url, b.status, b.header,
+			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
+			FROM (SELECT id, same_as FROM captures WHERE target_id = ? AND ` + goodOutcomes + `
+				ORDER BY id DESC LIMIT 1) g
+			JOIN captures b ON b.id = COALESCE(g.same_as, g.id) AND b.same_as IS NULL`},
 		{&s.stmts.insertRepeat, `INSERT INTO captures (target_id, fetched_at, duration_us, url, header,
 			outcome, error, attempts, record_hash, same_as)
 			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)`},
@@ -60,7 +66,7 @@ func (s *Store) prepare(ctx context.Context) error {
 // close closes the prepared statements.
 func (st *stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.targetHead, st.blobExists, st.insertBlob, st.latestBase, st.insertRepeat, st.insertFull, st.updateTarget} {
+	for _, s := range []*sql.Stmt{st.targetHead, st.blobExists, st.insertBlob, st.latestBase, st.goodBase, st.insertRepeat, st.insertFull, st.updateTarget} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
