@@ -199,7 +199,7 @@ type cycler interface {
 
 // cycles runs the cycles of "redline check" and urlwatch. redline with the
 // politeness delay first runs the database scenarios (baseline,
-// identical-304, repeat-304, identical-200, noise); redline without a delay and
+// identical-304, repeat-304, identical-200, repeat-200, noise); redline without a delay and
 // urlwatch take their baseline; then come Rounds rounds in which the site
 // moves on one cycle and every tool runs its measured cycle, in an order
 // that rotates from round to round, so that tools compared are measured
@@ -221,6 +221,7 @@ func (h *harness) cycles(ctx context.Context) ([]Cycle, error) {
 			{CycleIdentical304, func() {}},
 			{CycleRepeat304, func() {}},
 			{CycleIdentical200, func() { site.SetValidators(false) }},
+			{CycleRepeat200, func() {}},
 			{CycleNoise, func() { site.SetValidators(true); site.Touch() }},
 		}
 		for _, st := range steps {

@@ -18,6 +18,7 @@ const (
 	CycleIdentical304 = "identical-304" // nothing changed; the site answers If-None-Match with 304
 	CycleRepeat304    = "repeat-304"    // a second identical-304: the steady state of a page that answers 304
 	CycleIdentical200 = "identical-200" // nothing changed; validators off, the same bytes again with 200
+	CycleRepeat200    = "repeat-200"    // a second identical-200: the steady state of a page that answers 200
 	CycleNoise        = "noise"         // date stamps changed outside <main>; the text did not
 	CycleMeasured     = "measured"      // stamps changed and a fraction of pages changed words in <main>
 )

@@ -44,46 +44,60 @@ type blobRow struct {
 	raw      []byte
 }
 
-// prepareBlob validates raw against sum and compresses it unless a blob of
-// that sum is already stored, outside of any transaction so that the write
-// transaction stays short. It returns nil when sum is empty (nothing to
-// store). The returned sum is normalised to lowercase.
-//
-// Empty raw with a sum other than that of zero bytes refers to a blob that
-// must already be stored (e.g. a capture reusing a known body).
-func (s *Store) prepareBlob(ctx context.Context, sum string, raw []byte) (*blobRow, error) {
-	if sum == "" {
-		return nil, nil
-	}
-	sum, err := normSHA256(sum)
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) == 0 && sum != emptySHA256 {
-		ok, err := s.blobExists(ctx, nil, sum)
+// blobIn is a blob a check stores: the part of the check it is (for
+// errors), its sha256 in hex ("" for none) and its bytes. Empty bytes with
+// a sum other than that of zero bytes refer to a blob that must already be
+// stored (e.g. a capture reusing a known body).
+type blobIn struct {
+	part string
+	sum  string
+	raw  []byte
+}
+
+// prepareBlobs validates each blob's bytes against its sum and compresses
+// those not stored yet, outside of any transaction so that the write
+// transaction stays short; one query asks which are stored. The rows come
+// in the order of ins, nil where the sum is empty; their sums are
+// normalised to lowercase.
+func (s *Store) prepareBlobs(ctx context.Context, ins ...blobIn) ([]*blobRow, error) {
+	out := make([]*blobRow, len(ins))
+	var sums []string
+	for i, in := range ins {
+		if in.sum == "" {
+			continue
+		}
+		sum, err := normSHA256(in.sum)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", in.part, err)
 		}
-		if !ok {
-			return nil, fmt.Errorf("blob %s: no bytes given and none stored: %w", sum, redline.ErrNotFound)
+		if len(in.raw) > 0 {
+			if got := sha256.Sum256(in.raw); hex.EncodeToString(got[:]) != sum {
+				return nil, fmt.Errorf("%s: blob %s: sha256 mismatch: the %d bytes given hash to %x", in.part, sum, len(in.raw), got)
+			}
 		}
-		return &blobRow{sum: sum}, nil
+		out[i] = &blobRow{sum: sum, raw: in.raw}
+		sums = append(sums, sum)
 	}
-	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
-		return nil, fmt.Errorf("blob %s: sha256 mismatch: the %d bytes given hash to %x", sum, len(raw), got)
-	}
-	ok, err := s.blobExists(ctx, nil, sum)
+	stored, err := s.storedBlobs(ctx, nil, sums)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		if raw == nil {
-			raw = []byte{}
+	for i, b := range out {
+		switch {
+		case b == nil:
+		case stored[b.sum]:
+			// Believed present; insertBlobs makes sure. Bytes given are
+			// kept in case retention empties the blob meanwhile.
+			if b.raw == nil && b.sum == emptySHA256 {
+				b.raw = []byte{}
+			}
+		case len(b.raw) == 0 && b.sum != emptySHA256:
+			return nil, fmt.Errorf("%s: blob %s: no bytes given and none stored: %w", ins[i].part, b.sum, redline.ErrNotFound)
+		default:
+			*b = s.encodeBlob(b.sum, b.raw)
 		}
-		return &blobRow{sum: sum, raw: raw}, nil
 	}
-	b := s.encodeBlob(sum, raw)
-	return &b, nil
+	return out, nil
 }
 
 // encodeBlob compresses raw, keeping it as is when that does not pay.
@@ -99,45 +113,78 @@ func (s *Store) encodeBlob(sum string, raw []byte) blobRow {
 	return b
 }
 
-// insertBlob stores b in tx unless a blob of the same sum is there.
-func (s *Store) insertBlob(ctx context.Context, tx *sql.Tx, b *blobRow, now time.Time) error {
-	if b == nil {
-		return nil
-	}
-	if b.data == nil {
-		// Found while preparing; make sure it is still there.
-		ok, err := s.blobExists(ctx, tx, b.sum)
-		if err != nil || ok {
-			return err
+// insertBlobs stores the prepared blobs in tx, those not there already.
+// A blob believed present is asked for again in tx (one query for all):
+// retention may have emptied it since it was prepared.
+func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, bs []*blobRow, now time.Time) error {
+	var sums []string
+	for _, b := range bs {
+		if b != nil && b.data == nil {
+			sums = append(sums, b.sum)
 		}
-		if b.raw == nil {
-			return fmt.Errorf("blob %s: no bytes given and none stored: %w", b.sum, redline.ErrNotFound)
-		}
-		*b = s.encodeBlob(b.sum, b.raw)
 	}
-	_, err := tx.StmtContext(ctx, s.stmts.insertBlob).ExecContext(ctx, b.sum, b.size, b.encoding, b.data, unixNano(now))
+	stored, err := s.storedBlobs(ctx, tx, sums)
 	if err != nil {
-		return fmt.Errorf("blob %s: %w", b.sum, err)
+		return err
+	}
+	for _, b := range bs {
+		if b == nil {
+			continue
+		}
+		if b.data == nil {
+			if stored[b.sum] {
+				continue
+			}
+			if b.raw == nil {
+				return fmt.Errorf("blob %s: no bytes given and none stored: %w", b.sum, redline.ErrNotFound)
+			}
+			*b = s.encodeBlob(b.sum, b.raw)
+		}
+		_, err := tx.StmtContext(ctx, s.stmts.insertBlob).ExecContext(ctx, b.sum, b.size, b.encoding, b.data, unixNano(now))
+		if err != nil {
+			return fmt.Errorf("blob %s: %w", b.sum, err)
+		}
 	}
 	return nil
 }
 
-// blobExists reports whether a blob of that sum holds its bytes, in tx or,
+// blobsPerQuery is how many sums storedBlobs asks for in one query: the
+// blobs of one check (body, text, request headers).
+const blobsPerQuery = 3
+
+// storedBlobs reports which of sums are stored with their bytes, in tx or,
 // when tx is nil, outside of any transaction.
-func (s *Store) blobExists(ctx context.Context, tx *sql.Tx, sum string) (bool, error) {
-	st := s.stmts.blobExists
-	if tx != nil {
-		st = tx.StmtContext(ctx, st)
+func (s *Store) storedBlobs(ctx context.Context, tx *sql.Tx, sums []string) (map[string]bool, error) {
+	stored := make(map[string]bool, len(sums))
+	for len(sums) > 0 {
+		n := min(len(sums), blobsPerQuery)
+		args := make([]any, blobsPerQuery)
+		for i := range args {
+			args[i] = sums[min(i, n-1)] // repeated to fill the query
+		}
+		sums = sums[n:]
+		st := s.stmts.storedBlobs
+		if tx != nil {
+			st = tx.StmtContext(ctx, st)
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, fmt.Errorf("stored blobs: %w", err)
+		}
+		for rows.Next() {
+			var sum string
+			if err := rows.Scan(&sum); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stored blobs: %w", err)
+			}
+			stored[sum] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("stored blobs: %w", err)
+		}
+		rows.Close()
 	}
-	var one int
-	err := st.QueryRowContext(ctx, sum).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("blob %s: %w", sum, err)
-	}
-	return true, nil
+	return stored, nil
 }
 
 // Blob returns the uncompressed bytes stored under a hex sha256, or

@@ -170,23 +170,16 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	}
 
 	// Hash and compress outside of the write transaction.
-	body, err := s.prepareBlob(ctx, c.BodySHA256, rec.Body)
+	blobs, err := s.prepareBlobs(ctx, blobIn{"body", c.BodySHA256, rec.Body}, blobIn{"text", c.TextSHA256, rec.Text},
+		blobIn{"request header", c.RequestSHA256, request})
 	if err != nil {
-		return fmt.Errorf("body: %w", err)
+		return err
 	}
-	text, err := s.prepareBlob(ctx, c.TextSHA256, rec.Text)
-	if err != nil {
-		return fmt.Errorf("text: %w", err)
-	}
-	if body != nil {
+	if body := blobs[0]; body != nil {
 		c.BodySHA256 = body.sum
 	}
-	if text != nil {
+	if text := blobs[1]; text != nil {
 		c.TextSHA256 = text.sum
-	}
-	req, err := s.prepareBlob(ctx, c.RequestSHA256, request)
-	if err != nil {
-		return fmt.Errorf("request header: %w", err)
 	}
 
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -194,10 +187,8 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 		if err != nil {
 			return err
 		}
-		for _, b := range []*blobRow{body, text, req} {
-			if err := s.insertBlob(ctx, tx, b, now); err != nil {
-				return err
-			}
+		if err := s.insertBlobs(ctx, tx, blobs, now); err != nil {
+			return err
 		}
 		c.PrevHash = head
 		c.Hash = redline.CaptureHash(head, c)
@@ -268,7 +259,7 @@ func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Captur
 	if err != nil {
 		return 0, err
 	}
-	delta, repeat := repeatHeader(base, c.PrevHash, c, header)
+	delta, request, repeat := repeatHeader(base, c.PrevHash, c, header)
 	if !repeat && base != nil && base.latestHash.String == c.PrevHash && c.Outcome.Good() {
 		good, err := s.goodBase(ctx, tx, c.TargetID, base)
 		if err != nil {
@@ -276,13 +267,13 @@ func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Captur
 		}
 		if good != nil {
 			base = good
-			delta, repeat = repeatHeader(base, c.PrevHash, c, header)
+			delta, request, repeat = repeatHeader(base, c.PrevHash, c, header)
 		}
 	}
 	if repeat {
 		res, err = tx.StmtContext(ctx, s.stmts.insertRepeat).ExecContext(ctx,
 			c.TargetID, unixNano(c.FetchedAt), durationArg(c.Duration), delta,
-			string(c.Outcome), c.Error, c.Attempts, c.Hash, base.id)
+			string(c.Outcome), c.Error, c.Attempts, nullString(request), c.Hash, base.id)
 	} else {
 		var h any
 		if c.Header != nil {
@@ -326,8 +317,7 @@ func (s *Store) checkTargetLease(ctx context.Context, tx *sql.Tx, targetID int64
 // Baseline returns the latest good capture of a target (see Outcome.Good),
 // or ErrNotFound.
 func (s *Store) Baseline(ctx context.Context, targetID int64) (redline.Capture, error) {
-	c, err := scanCapture(s.db.QueryRowContext(ctx, `SELECT `+captureColumns+` FROM capture_rows
-		WHERE target_id = ? AND `+goodOutcomes+` ORDER BY id DESC LIMIT 1`, targetID))
+	c, err := scanCapture(s.stmts.baseline.QueryRowContext(ctx, targetID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return redline.Capture{}, fmt.Errorf("baseline of target %d: %w", targetID, redline.ErrNotFound)
 	}

@@ -68,26 +68,31 @@ func (s *Store) goodBase(ctx context.Context, tx *sql.Tx, targetID int64, latest
 }
 
 // repeatHeader returns the header delta to store when c, chained to head,
-// may be stored as a repeat row of b, and ok false when it needs a full
-// row: c's response differs from b's, the latest capture is not the one
-// head names (so prev_hash could not be derived), b's header does not
-// parse, or the delta would not be shorter than full, c's header JSON.
-func repeatHeader(b *repeatBase, head string, c *redline.Capture, full string) (delta string, ok bool) {
+// may be stored as a repeat row of b, with the request headers' sum to
+// store ("" when c sent b's), and ok false when it needs a full row: c's
+// response differs from b's, c's request headers are unknown but b's are
+// not, the latest capture is not the one head names (so prev_hash could
+// not be derived), b's header does not parse, or the delta would not be
+// shorter than full, c's header JSON.
+func repeatHeader(b *repeatBase, head string, c *redline.Capture, full string) (delta, request string, ok bool) {
 	if b == nil || c.Header == nil || !b.header.Valid || b.latestHash.String != head ||
 		c.URL != b.url || c.FinalURL != b.finalURL || c.Status != b.status || c.ContentType != b.contentType ||
-		c.BodySHA256 != b.bodySHA.String || c.BodySize != b.bodySize ||
-		c.TextSHA256 != b.textSHA.String || c.RequestSHA256 != b.requestSHA.String {
-		return "", false
+		c.BodySHA256 != b.bodySHA.String || c.BodySize != b.bodySize || c.TextSHA256 != b.textSHA.String ||
+		c.RequestSHA256 == "" && b.requestSHA.Valid {
+		return "", "", false
 	}
 	var old map[string][]string
 	if err := json.Unmarshal([]byte(b.header.String), &old); err != nil {
-		return "", false
+		return "", "", false
 	}
 	d, ok := headerDelta(old, c.Header)
 	if !ok || len(d) >= len(full) {
-		return "", false
+		return "", "", false
 	}
-	return string(d), true
+	if c.RequestSHA256 != b.requestSHA.String {
+		request = c.RequestSHA256
+	}
+	return string(d), request, true
 }
 
 // headerDelta is the JSON merge patch turning old into h: compact, keys

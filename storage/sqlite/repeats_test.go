@@ -159,9 +159,13 @@ func TestRepeatNeedsFullRow(t *testing.T) {
 		{"every header back", func(*redline.CheckRecord) {}, false},
 		{"then only the Date differs", func(*redline.CheckRecord) {}, true},
 		{"another content type", func(rec *redline.CheckRecord) { rec.Capture.ContentType = "text/plain" }, false},
-		{"other request headers", func(rec *redline.CheckRecord) {
+		{"other request headers (kept on the repeat row)", func(rec *redline.CheckRecord) {
 			rec.Capture.ContentType = "text/plain"
 			rec.Capture.RequestHeader = http.Header{"User-Agent": {"other"}}
+		}, true},
+		{"request headers unknown", func(rec *redline.CheckRecord) {
+			rec.Capture.ContentType = "text/plain"
+			rec.Capture.RequestHeader = nil
 		}, false},
 	} {
 		at = at.Add(time.Hour)
@@ -175,8 +179,12 @@ func TestRepeatNeedsFullRow(t *testing.T) {
 		if err := s.RecordCheck(t.Context(), rec); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if r := stored(t, s, rec.Capture.ID); r.SameAs.Valid != tc.repeat {
+		r := stored(t, s, rec.Capture.ID)
+		if r.SameAs.Valid != tc.repeat {
 			t.Errorf("%s: stored as %+v, want repeat %v", tc.name, r, tc.repeat)
+		}
+		if r.SameAs.Valid && r.ReqSHA.Valid != strings.Contains(tc.name, "request") {
+			t.Errorf("%s: request_sha256 stored as %+v", tc.name, r.ReqSHA)
 		}
 		got, err := s.Capture(t.Context(), rec.Capture.ID)
 		if err != nil {

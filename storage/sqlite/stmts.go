@@ -7,12 +7,13 @@ import (
 	"fmt"
 )
 
-// stmts are the statements every RecordCheck runs, prepared once per pooled
+// stmts are the statements every check runs (Baseline, RecordCheck), prepared once per pooled
 // connection rather than at each call (use them in a transaction through
 // tx.StmtContext).
 type stmts struct {
 	targetHead   *sql.Stmt // lease_owner, chain_head of target ?
-	blobExists   *sql.Stmt // 1 when the blob of sha256 ? holds its bytes
+	baseline     *sql.Stmt // the latest good capture of target ?; see Baseline
+	storedBlobs  *sql.Stmt // which of blobsPerQuery sha256 are stored with their bytes
 	insertBlob   *sql.Stmt // sha256, size, encoding, data, created_at; refills a pruned blob
 	latestBase   *sql.Stmt // the base of target ?'s latest capture; see repeatBase
 	goodBase     *sql.Stmt // the base of target ?'s latest good capture; see goodBase
@@ -28,7 +29,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		sql string
 	}{
 		{&s.stmts.targetHead, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`},
-		{&s.stmts.blobExists, `SELECT 1 FROM blobs WHERE sha256 = ? AND pruned_at IS NULL`},
+		{&s.stmts.baseline, `SELECT ` + captureColumns + ` FROM capture_rows
+			WHERE target_id = ? AND ` + goodOutcomes + ` ORDER BY id DESC LIMIT 1`},
+		{&s.stmts.storedBlobs, `SELECT sha256 FROM blobs WHERE sha256 IN (?, ?, ?) AND pruned_at IS NULL`},
 		{&s.stmts.insertBlob, `INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
 			WHERE blobs.pruned_at IS NOT NULL`},
@@ -42,8 +45,8 @@ func (s *Store) prepare(ctx context.Context) error {
 				ORDER BY id DESC LIMIT 1) g
 			JOIN captures b ON b.id = COALESCE(g.same_as, g.id) AND b.same_as IS NULL`},
 		{&s.stmts.insertRepeat, `INSERT INTO captures (target_id, fetched_at, duration_us, url, header,
-			outcome, error, attempts, record_hash, same_as)
-			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)`},
+			outcome, error, attempts, request_sha256, record_hash, same_as)
+			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmts.insertFull, `INSERT INTO captures (target_id, fetched_at, duration_us, url, final_url,
 			status, header, content_type, outcome, error, body_sha256, body_size, text_sha256, attempts,
 			request_sha256, prev_hash, record_hash)
@@ -66,7 +69,7 @@ func (s *Store) prepare(ctx context.Context) error {
 // close closes the prepared statements.
 func (st *stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.targetHead, st.blobExists, st.insertBlob, st.latestBase, st.goodBase, st.insertRepeat, st.insertFull, st.updateTarget} {
+	for _, s := range []*sql.Stmt{st.targetHead, st.baseline, st.storedBlobs, st.insertBlob, st.latestBase, st.goodBase, st.insertRepeat, st.insertFull, st.updateTarget} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

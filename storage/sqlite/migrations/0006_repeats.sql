@@ -3,13 +3,15 @@
 
 -- same_as: NULL for a full row. For a repeat row, the id of the full
 -- capture (its base, always a full row of the same target) whose response
--- it repeats: same url, final_url, status, content_type, body, text and
--- request headers. A repeat row keeps its own target_id, fetched_at,
--- duration_us, outcome, error, attempts, record_hash and pruned_at; its
--- header holds only a JSON merge patch (RFC 7396) against the base's: the
--- keys whose values differ, and null for those it lacks. Its other columns
--- are '' / 0 / NULL, and its prev_hash is NULL: it is the record_hash of
--- the target's previous capture. Read captures through capture_rows.
+-- it repeats: same url, final_url, status, content_type, body and text.
+-- A repeat row keeps its own target_id, fetched_at, duration_us, outcome,
+-- error, attempts, record_hash and pruned_at; its header holds only a JSON
+-- merge patch (RFC 7396) against the base's: the keys whose values differ,
+-- and null for those it lacks. Its request_sha256 is NULL when it sent the
+-- base's request headers, else its own (a conditional header came or
+-- went). Its other columns are '' / 0 / NULL, and its prev_hash is NULL: it
+-- is the record_hash of the target's previous capture. Read captures
+-- through capture_rows.
 -- Rows are never deleted, so same_as has no index for foreign key checks.
 ALTER TABLE captures ADD COLUMN same_as INTEGER REFERENCES captures (id);
 
@@ -40,7 +42,7 @@ SELECT
     CASE WHEN c.same_as IS NULL THEN c.body_size ELSE b.body_size END AS body_size,
     CASE WHEN c.same_as IS NULL THEN c.text_sha256 ELSE b.text_sha256 END AS text_sha256,
     c.attempts,
-    CASE WHEN c.same_as IS NULL THEN c.request_sha256 ELSE b.request_sha256 END AS request_sha256,
+    CASE WHEN c.same_as IS NULL THEN c.request_sha256 ELSE COALESCE(c.request_sha256, b.request_sha256) END AS request_sha256,
     COALESCE(c.prev_hash, (SELECT p.record_hash FROM captures p
         WHERE p.target_id = c.target_id AND p.id < c.id ORDER BY p.id DESC LIMIT 1)) AS prev_hash,
     c.record_hash,
