@@ -228,7 +228,10 @@ func (f *furniture) facts(n *html.Node) nodeFacts {
 // the main content (link lists, "related" boxes, site alerts) do not reach
 // the lists of memos or ordinances that follow the page's title.
 func newFurniture(doc *html.Node) *furniture {
-	f := &furniture{nodes: map[*html.Node]*nodeFacts{}}
+	// One allocation for the facts of every element, and a map that never
+	// grows: a page has thousands of elements.
+	slab := make([]nodeFacts, 0, countElements(doc))
+	f := &furniture{nodes: make(map[*html.Node]*nodeFacts, cap(slab))}
 	hasMain := false
 	var headings, h1s, landmarks []*html.Node
 	var measure func(n *html.Node, inLink bool) (text, links, anchors int)
@@ -271,7 +274,8 @@ func newFurniture(doc *html.Node) *furniture {
 			anchors += a
 		}
 		if n.Type == html.ElementNode {
-			f.nodes[n] = &nodeFacts{text: text, links: links, anchors: anchors}
+			slab = append(slab, nodeFacts{text: text, links: links, anchors: anchors})
+			f.nodes[n] = &slab[len(slab)-1]
 		}
 		return text, links, anchors
 	}
@@ -312,6 +316,18 @@ func newFurniture(doc *html.Node) *furniture {
 		}
 	}
 	return f
+}
+
+// countElements counts the elements under n, n included.
+func countElements(n *html.Node) int {
+	c := 0
+	if n.Type == html.ElementNode {
+		c++
+	}
+	for k := n.FirstChild; k != nil; k = k.NextSibling {
+		c += countElements(k)
+	}
+	return c
 }
 
 // maxContainers bounds how many <h1> elements of a page without <main> give

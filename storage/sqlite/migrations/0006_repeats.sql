@@ -17,7 +17,8 @@ ALTER TABLE captures ADD COLUMN same_as INTEGER REFERENCES captures (id);
 
 -- Blob garbage collection now collects the kept sums in one pass (repeat
 -- rows use blobs through their base); nothing else looks captures up by
--- text or request headers.
+-- body, text or request headers.
+DROP INDEX captures_body;
 DROP INDEX captures_text;
 DROP INDEX captures_request;
 
