@@ -68,15 +68,26 @@ type fetchState struct {
 	overflow bool
 }
 
+// presizeMax bounds the buffer allocated for a body from its declared
+// Content-Length before any of it arrives.
+const presizeMax = 2 << 20
+
 func newFetchState(limit int64) *fetchState {
 	jar, _ := cookiejar.New(nil) // never fails with nil options
 	return &fetchState{jar: jar, limit: limit}
 }
 
-// reset starts a new response (the next hop of a redirect chain).
-func (s *fetchState) reset() {
+// reset starts a new response (the next hop of a redirect chain) of size
+// bytes, or -1 when unknown.
+func (s *fetchState) reset(size int64) {
 	s.mu.Lock()
 	s.body = s.body[:0]
+	if size > int64(cap(s.body)) && size <= s.limit {
+		// One allocation for the whole body, rather than a doubling
+		// append (a page is read into two buffers: colly's and this);
+		// not more than presizeMax up front, whatever a server declares.
+		s.body = make([]byte, 0, min(size, presizeMax))
+	}
 	s.overflow = false
 	s.mu.Unlock()
 }
@@ -137,7 +148,7 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rc := resp.Cookies(); len(rc) > 0 {
 		st.jar.SetCookies(req.URL, rc)
 	}
-	st.reset()
+	st.reset(resp.ContentLength)
 	resp.Body = &teeBody{ReadCloser: resp.Body, st: st}
 	return resp, nil
 }
