@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -251,24 +250,9 @@ func TestPruneKeepsBlobsOfKeptRepeats(t *testing.T) {
 // repeats the last of them.
 func TestUpgradeKeepsFullRows(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
+	path, db := schemaAt(t, 5)
+	if _, err := db.ExecContext(ctx, `INSERT INTO targets (id, name, url, created_at, updated_at) VALUES (1, 'a', 'https://a.example/', 0, 0)`); err != nil {
 		t.Fatal(err)
-	}
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:5] {
-		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_migrations VALUES (%d, '%s', 0)`, m.version, m.name))
-	}
-	stmts = append(stmts, `INSERT INTO targets (id, name, url, created_at, updated_at) VALUES (1, 'a', 'https://a.example/', 0, 0)`)
-	for _, q := range stmts {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
 	}
 	body := []byte("<p>old</p>")
 	var old []redline.Capture
@@ -308,6 +292,10 @@ func TestUpgradeKeepsFullRows(t *testing.T) {
 	db.Close()
 
 	s := openAt(t, path)
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if v := count(t, s, `SELECT MAX(version) FROM schema_migrations`); v != int64(len(ms)) {
 		t.Fatalf("schema version %d after opening, want %d", v, len(ms))
 	}

@@ -515,29 +515,44 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 	}
 }
 
-// TestUpgradeChainsLegacyCaptures opens a database written before the hash
-// chain (schema 3): migration 4 must chain its captures per target.
-func TestUpgradeChainsLegacyCaptures(t *testing.T) {
-	ctx := t.Context()
+// schemaAt creates a database with the first n migrations applied, as an
+// older redline left it, and returns its path and an open handle.
+func schemaAt(t *testing.T, n int) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
 	ms, err := loadMigrations(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stmts := []string{`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`}
-	for _, m := range ms[:3] {
+	for _, m := range ms[:n] {
 		stmts = append(stmts, m.sql, fmt.Sprintf(`INSERT INTO schema_migrations VALUES (%d, '%s', 0)`, m.version, m.name))
 	}
-	stmts = append(stmts,
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return path, db
+}
+
+// TestUpgradeChainsLegacyCaptures opens a database written before the hash
+// chain (schema 3): migration 4 must chain its captures per target.
+func TestUpgradeChainsLegacyCaptures(t *testing.T) {
+	ctx := t.Context()
+	path, db := schemaAt(t, 3)
+	stmts := []string{
 		`INSERT INTO targets (id, name, url, created_at, updated_at) VALUES (1, 'a', 'https://a.example/', 0, 0), (2, 'b', 'https://b.example/', 0, 0)`,
 		`INSERT INTO captures (target_id, fetched_at, url, status, header, outcome) VALUES
 			(1, 100, 'https://a.example/', 200, '{"Etag":["x"]}', 'baseline'),
 			(2, 150, 'https://b.example/', 0, NULL, 'error'),
-			(1, 200, 'https://a.example/', 200, '{"Etag":["y"]}', 'unchanged')`)
+			(1, 200, 'https://a.example/', 200, '{"Etag":["y"]}', 'unchanged')`,
+	}
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
