@@ -30,15 +30,22 @@ type fixture struct {
 	caps map[string][]redline.Capture
 }
 
-func newFixture(t *testing.T) *fixture {
+// openStore opens a new SQLite store in a temporary folder.
+func openStore(t *testing.T) (string, *sqlite.Store) {
 	t.Helper()
-	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "redline.db")
-	st, err := sqlite.Open(ctx, path)
+	st, err := sqlite.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return path, st
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	path, st := openStore(t)
 	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 	defs := []redline.Target{
 		{Name: "alpha", URL: "https://a.example.gov/policy", Schedule: "@every 1h"},
@@ -233,12 +240,7 @@ func truncateHalf(t *testing.T, path string) {
 func newRepeatFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "redline.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	path, st := openStore(t)
 	t0 := time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)
 	d := redline.Target{Name: "gamma", URL: "https://c.example.gov/rule", Schedule: "@every 1h"}
 	if err := st.SyncTargets(ctx, []redline.Target{d}, t0); err != nil {
