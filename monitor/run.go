@@ -111,9 +111,9 @@ func (m *Monitor) batch() int { return m.concurrency() * 4 }
 // each checks the targets next claims, Concurrency at a time, until next
 // returns none, then the documents the checks discovered (checked in
 // the same run, so that a new document is captured, and page.new sent, the
-// day it is found). next is called when a check frees up, so that claims
-// (and their leases) keep just ahead of the checks. Each result goes to fn,
-// one call at a time.
+// day it is found). next is called once its previous batch is all under
+// way, so that claims (and their leases) stay at most a batch ahead of the
+// checks. Each result goes to fn, one call at a time.
 func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redline.Target, error)) error {
 	sem := make(chan struct{}, m.concurrency())
 	var (
