@@ -260,7 +260,7 @@ func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Captur
 		return 0, err
 	}
 	delta, request, repeat := repeatHeader(base, c.PrevHash, c, header)
-	if !repeat && base != nil && base.latestHash.String == c.PrevHash && c.Outcome.Good() {
+	if !repeat && base != nil && !base.latestGood && base.latestHash.String == c.PrevHash && c.Outcome.Good() {
 		good, err := s.goodBase(ctx, tx, c.TargetID, base)
 		if err != nil {
 			return 0, err

@@ -21,6 +21,7 @@ import (
 type repeatBase struct {
 	id          int64          // the full row
 	latestHash  sql.NullString // record_hash of the latest capture
+	latestGood  bool           // the latest capture is good (Outcome.Good): its base is the latest good one's
 	url         string
 	finalURL    string
 	status      int
@@ -37,7 +38,7 @@ type repeatBase struct {
 func (s *Store) latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*repeatBase, error) {
 	var b repeatBase
 	err := tx.StmtContext(ctx, s.stmts.latestBase).QueryRowContext(ctx, targetID).
-		Scan(&b.id, &b.latestHash, &b.url, &b.finalURL, &b.status, &b.header,
+		Scan(&b.id, &b.latestHash, &b.latestGood, &b.url, &b.finalURL, &b.status, &b.header,
 			&b.contentType, &b.bodySHA, &b.bodySize, &b.textSHA, &b.requestSHA)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -50,6 +50,18 @@ func check(t *testing.T, s *Store, tg redline.Target, at time.Time, outcome redl
 	return rec.Capture
 }
 
+// readsAs checks that capture want.ID reads back as want, field for field.
+func readsAs(t *testing.T, s *Store, want redline.Capture, what string) {
+	t.Helper()
+	got, err := s.Capture(t.Context(), want.ID)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: capture %d read as\n\t%+v\nwant\n\t%+v", what, want.ID, got, want)
+	}
+}
+
 // storedRow is a capture as stored in the table, not completed by
 // capture_rows.
 type storedRow struct {
@@ -124,13 +136,7 @@ func TestRepeatRowsAreNarrow(t *testing.T) {
 				r.BodySHA.Valid || r.TextSHA.Valid || r.ReqSHA.Valid || r.Prev.Valid || r.Hash != last.Hash {
 				t.Errorf("re-check stored as %+v, want a repeat row of %d with header %s", r, base.ID, wantHeader)
 			}
-			got, err := s.Capture(t.Context(), last.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, last) {
-				t.Errorf("repeat row read as\n\t%+v\nwant\n\t%+v", got, last)
-			}
+			readsAs(t, s, last, "the repeat row")
 		})
 	}
 }
@@ -185,13 +191,7 @@ func TestRepeatNeedsFullRow(t *testing.T) {
 		if r.SameAs.Valid && r.ReqSHA.Valid != strings.Contains(tc.name, "request") {
 			t.Errorf("%s: request_sha256 stored as %+v", tc.name, r.ReqSHA)
 		}
-		got, err := s.Capture(t.Context(), rec.Capture.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, rec.Capture) {
-			t.Errorf("%s: read as\n\t%+v\nwant\n\t%+v", tc.name, got, rec.Capture)
-		}
+		readsAs(t, s, rec.Capture, tc.name)
 	}
 }
 
@@ -303,13 +303,7 @@ func TestUpgradeKeepsFullRows(t *testing.T) {
 		t.Errorf("%d old captures became repeat rows", n)
 	}
 	for _, c := range old {
-		got, err := s.Capture(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, c) {
-			t.Errorf("old capture %d read as\n\t%+v\nwant\n\t%+v", c.ID, got, c)
-		}
+		readsAs(t, s, c, "an old capture")
 	}
 	tg, err := s.Target(ctx, "a")
 	if err != nil {
@@ -360,13 +354,7 @@ func TestRepeatOfBaselineAfterOtherResponses(t *testing.T) {
 		if r := stored(t, s, again.ID); !r.SameAs.Valid || r.SameAs.Int64 != first.ID {
 			t.Errorf("after a %s: the same answer stored as %+v, want a repeat row of the baseline %d", between, r, first.ID)
 		}
-		got, err := s.Capture(t.Context(), again.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, again) {
-			t.Errorf("after a %s: read as\n\t%+v\nwant\n\t%+v", between, got, again)
-		}
+		readsAs(t, s, again, "after a "+between)
 	}
 	var problems []fixity.Problem
 	if _, err := fixity.Verify(t.Context(), s, func(p fixity.Problem) { problems = append(problems, p) }); err != nil || len(problems) > 0 {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 )
 
-// stmts are the statements every check runs (Baseline, RecordCheck), prepared once per pooled
-// connection rather than at each call (use them in a transaction through
-// tx.StmtContext).
+// stmts are the statements every check runs (Baseline, RecordCheck),
+// prepared once per pooled connection rather than at each call (use them in
+// a transaction through tx.StmtContext).
 type stmts struct {
 	targetHead   *sql.Stmt // lease_owner, chain_head of target ?
 	baseline     *sql.Stmt // the latest good capture of target ?; see Baseline
@@ -20,6 +20,8 @@ type stmts struct {
 	insertRepeat *sql.Stmt // a repeat row; see insertCapture
 	insertFull   *sql.Stmt // a full row; see insertCapture
 	updateTarget *sql.Stmt // a target's state after a check; see recordCheck
+
+	all []*sql.Stmt // every one prepared, for close
 }
 
 // prepare prepares s.stmts; the schema must be migrated.
@@ -35,9 +37,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.insertBlob, `INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
 			WHERE blobs.pruned_at IS NOT NULL`},
-		{&s.stmts.latestBase, `SELECT b.id, l.record_hash, b.url, b.final_url, b.status, b.header,
+		{&s.stmts.latestBase, `SELECT b.id, l.record_hash, l.` + goodOutcomes + `, b.url, b.final_url, b.status, b.header,
 			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
-			FROM (SELECT id, same_as, record_hash FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
+			FROM (SELECT id, same_as, record_hash, outcome FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
 			JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`},
 		{&s.stmts.goodBase, `SELECT b.id, b.url, b.final_url, b.status, b.header,
 			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
@@ -62,6 +64,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			return fmt.Errorf("prepare %.40q: %w", q.sql, err)
 		}
 		*q.dst = st
+		s.stmts.all = append(s.stmts.all, st)
 	}
 	return nil
 }
@@ -69,10 +72,9 @@ func (s *Store) prepare(ctx context.Context) error {
 // close closes the prepared statements.
 func (st *stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.targetHead, st.baseline, st.storedBlobs, st.insertBlob, st.latestBase, st.goodBase, st.insertRepeat, st.insertFull, st.updateTarget} {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
+	for _, s := range st.all {
+		errs = append(errs, s.Close())
 	}
+	st.all = nil
 	return errors.Join(errs...)
 }
