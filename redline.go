@@ -270,13 +270,20 @@ type CheckRecord struct {
 	Change     *Change // nil when no change; ToCaptureID is filled by the store
 	Alerts     []Alert // outbox rows; ChangeID is filled by the store
 	NextDue    time.Time
+	// Known are sha256 sums of blobs the caller saw stored (its baseline's
+	// body, say). The store does not compress their bytes ahead of its
+	// transaction; it checks they are stored in it, and stores the bytes
+	// given if they are not. Any other blob given is compressed up front.
+	Known []string
 	// Volatility, when not nil, replaces the target's learned volatility
 	// state.
 	Volatility []byte
 
 	// Render, when set, is called inside the transaction once the capture
 	// and change IDs are known, to fill in each alert's Payload before the
-	// alert is stored. An error aborts the whole record.
+	// alert is stored. An error aborts the whole record. It may be called
+	// more than once for one alert (a store may retry the transaction), so
+	// it must do no more than fill in the payload.
 	Render func(a *Alert, c Capture, ch *Change) error
 }
 

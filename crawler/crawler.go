@@ -460,6 +460,7 @@ func (f *Fetcher) attempt(ctx context.Context, u *url.URL, host string, req Requ
 func (f *Fetcher) visit(ctx context.Context, u *url.URL, req Request) (*outcome, error) {
 	limit := f.opt.MaxBodySize
 	st := newFetchState(min(limit, math.MaxInt64-1) + 1)
+	st.swallow = true // nothing here reads colly's copy of the body
 	c := f.base.Clone()
 	c.Context = context.WithValue(ctx, fetchStateKey{}, st)
 

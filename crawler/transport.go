@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"sync"
 	"time"
 )
@@ -62,6 +63,11 @@ type fetchStateKey struct{}
 type fetchState struct {
 	jar   http.CookieJar
 	limit int64 // bytes kept at most; reading more marks overflow
+	// swallow: the body is read here in full and its reader (colly) sees
+	// an empty body, so that a page is not read into a second, growing
+	// buffer that nobody uses. Off where the reader needs the bytes
+	// (robots.txt) and for bodies colly would gunzip itself.
+	swallow bool
 
 	mu       sync.Mutex
 	body     []byte
@@ -82,11 +88,12 @@ func newFetchState(limit int64) *fetchState {
 func (s *fetchState) reset(size int64) {
 	s.mu.Lock()
 	s.body = s.body[:0]
-	if size > int64(cap(s.body)) && size <= s.limit {
-		// One allocation for the whole body, rather than a doubling
-		// append (a page is read into two buffers: colly's and this);
-		// not more than presizeMax up front, whatever a server declares.
-		s.body = make([]byte, 0, min(size, presizeMax))
+	if size > 0 && size >= int64(cap(s.body)) && size <= s.limit {
+		// One allocation for the whole body rather than a doubling
+		// append, but not more than presizeMax up front, whatever a
+		// server declares. One byte more, so that the read that finds
+		// the end of the body needs no second buffer (see readFrom).
+		s.body = make([]byte, 0, min(size+1, presizeMax))
 	}
 	s.overflow = false
 	s.mu.Unlock()
@@ -101,6 +108,41 @@ func (s *fetchState) write(p []byte) {
 		s.overflow = true
 	}
 	s.body = append(s.body, p...)
+}
+
+// readFrom reads r into the body until EOF, or until it holds one byte
+// more than the limit allows (overflow; the rest is left unread). A body
+// presized from its Content-Length is read in place; the read that finds
+// its end, or any byte beyond the buffer, goes through a small probe.
+func (s *fetchState) readFrom(r io.Reader) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var probe []byte
+	for {
+		room := s.limit - int64(len(s.body))
+		if room <= 0 {
+			s.overflow = true
+			return nil
+		}
+		var n int
+		var err error
+		if free := cap(s.body) - len(s.body); free > 0 {
+			n, err = r.Read(s.body[len(s.body) : len(s.body)+int(min(int64(free), room))])
+			s.body = s.body[:len(s.body)+n]
+		} else {
+			if probe == nil {
+				probe = make([]byte, 512)
+			}
+			n, err = r.Read(probe[:min(int64(len(probe)), room)])
+			s.body = append(s.body, probe[:n]...)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // result hands over the body read so far and whether it overflowed; call it
@@ -149,17 +191,38 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.jar.SetCookies(req.URL, rc)
 	}
 	st.reset(resp.ContentLength)
-	resp.Body = &teeBody{ReadCloser: resp.Body, st: st}
+	resp.Body = &teeBody{ReadCloser: resp.Body, st: st, swallow: st.swallow && !collyGunzips(resp)}
 	return resp, nil
 }
 
-// teeBody copies what its reader reads into a fetchState.
+// collyGunzips reports whether colly would read resp's body through a gzip
+// reader (its httpBackend.Do): an empty body would then fail to decode.
+func collyGunzips(resp *http.Response) bool {
+	if resp.Uncompressed {
+		return false
+	}
+	enc := strings.ToLower(resp.Header.Get("Content-Encoding"))
+	return strings.Contains(enc, "gzip") ||
+		(enc == "" && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "gzip")) ||
+		(resp.Request != nil && strings.HasSuffix(strings.ToLower(resp.Request.URL.Path), ".xml.gz"))
+}
+
+// teeBody copies what its reader reads into a fetchState or, swallowing,
+// reads the whole body into it at the first Read and reports an empty one.
 type teeBody struct {
 	io.ReadCloser
-	st *fetchState
+	st      *fetchState
+	swallow bool
 }
 
 func (b *teeBody) Read(p []byte) (int, error) {
+	if b.swallow {
+		b.swallow = false
+		if err := b.st.readFrom(b.ReadCloser); err != nil {
+			return 0, err
+		}
+		return 0, io.EOF
+	}
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
 		b.st.write(p[:n])

@@ -43,7 +43,7 @@ const metaScanLimit = 64 << 10
 // text is practically never valid UTF-8, and decoding such a page as declared
 // would turn every "é" into "Ã©" and flip back and forth if the server is
 // fixed.
-func decodeHTML(body []byte, declared string, xml bool) (string, string) {
+func decodeHTML(body []byte, declared string, xml bool) ([]byte, string) {
 	e, name := bomEncoding(body)
 	if e == nil && declared != "" {
 		e, name = charset.Lookup(declared)
@@ -64,7 +64,7 @@ func decodeHTML(body []byte, declared string, xml bool) (string, string) {
 		// Latin-1 may be wrong: see above.
 		e, name = charset.Lookup("utf-8")
 	}
-	return decode(body, e, name), name
+	return decodeBytes(body, e, name), name
 }
 
 // decodeText decodes a non-HTML text payload: byte order mark, then the
@@ -148,17 +148,27 @@ func bomEncoding(body []byte) (encoding.Encoding, string) {
 // decode converts body to valid UTF-8. Invalid sequences become U+FFFD. A
 // leading byte order mark is removed.
 func decode(body []byte, e encoding.Encoding, name string) string {
-	var s string
-	if name == "utf-8" {
-		s = strings.ToValidUTF8(string(body), "\uFFFD")
-	} else if b, err := e.NewDecoder().Bytes(body); err == nil {
-		s = string(b)
-	} else {
-		// x/text decoders replace bad input rather than fail; keep a
-		// safe fallback all the same.
-		s = strings.ToValidUTF8(string(body), "\uFFFD")
+	return string(decodeBytes(body, e, name))
+}
+
+// decodeBytes is decode without the copy into a string: valid UTF-8 comes
+// back as body itself (after any byte order mark), not a copy.
+func decodeBytes(body []byte, e encoding.Encoding, name string) []byte {
+	b := body
+	switch {
+	case name == "utf-8":
+		if !utf8.Valid(body) {
+			b = []byte(strings.ToValidUTF8(string(body), "\uFFFD"))
+		}
+	default:
+		var err error
+		if b, err = e.NewDecoder().Bytes(body); err != nil {
+			// x/text decoders replace bad input rather than fail; keep a
+			// safe fallback all the same.
+			b = []byte(strings.ToValidUTF8(string(body), "\uFFFD"))
+		}
 	}
-	return strings.TrimPrefix(s, "\uFEFF")
+	return bytes.TrimPrefix(b, []byte(bomUTF8))
 }
 
 func head(b []byte, n int) []byte {

@@ -1,10 +1,10 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"golang.org/x/net/html"
 )
@@ -20,7 +20,7 @@ type Doc struct {
 	k        payloadKind
 
 	decoded bool
-	s       string // the decoded HTML page
+	src     []byte // the decoded HTML page: body itself when it is valid UTF-8
 	charset string
 	root    *html.Node // parsed tree of s; nil until HTML is called
 	dirty   bool       // Text removed elements from root: parse again before reuse
@@ -51,9 +51,9 @@ func (d *Doc) HTML() *html.Node {
 	}
 	if d.root == nil || d.dirty {
 		d.decode()
-		// html.Parse fails only when its reader does; a strings.Reader
+		// html.Parse fails only when its reader does; a bytes.Reader
 		// never does.
-		d.root, _ = html.Parse(strings.NewReader(d.s))
+		d.root, _ = html.Parse(bytes.NewReader(d.src))
 		d.dirty = false
 	}
 	return d.root
@@ -61,7 +61,7 @@ func (d *Doc) HTML() *html.Node {
 
 func (d *Doc) decode() {
 	if !d.decoded {
-		d.s, d.charset = decodeHTML(d.body, d.declared, d.mt == "application/xhtml+xml")
+		d.src, d.charset = decodeHTML(d.body, d.declared, d.mt == "application/xhtml+xml")
 		d.decoded = true
 	}
 }

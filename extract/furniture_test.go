@@ -275,7 +275,7 @@ func corpusLines(t *testing.T, path string, furniture bool) []string {
 		t.Fatal(err)
 	}
 	s, _ := decodeHTML(body, "", false)
-	lines, _, _ := htmlLines(s, nil, nil, furniture)
+	lines, _, _ := htmlLines(string(s), nil, nil, furniture)
 	return lines
 }
 

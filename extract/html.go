@@ -472,6 +472,10 @@ func countNonSpace(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c > ' ' && c < utf8.RuneSelf {
+			n++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			if !asciiSpace(c) {
 				n++

@@ -25,12 +25,29 @@ func invisible(r rune) bool {
 // normalizeLine collapses every run of whitespace (any Unicode space: NBSP,
 // thin space, ideographic space, line separators, tabs, newlines...) to one
 // ASCII space, removes invisible runes and trims both ends. Other characters
-// are left as they are.
+// are left as they are. A line already in that form comes back as is, and
+// runs of ASCII are copied whole.
 func normalizeLine(s string) string {
+	if normalASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending
 	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] > ' ' && s[j] < utf8.RuneSelf {
+			j++
+		}
+		if j > i {
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
 		r, n := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:]) // U+FFFD for a bad byte, as range gives
@@ -45,14 +62,26 @@ func normalizeLine(s string) string {
 				b.WriteByte(' ')
 				space = false
 			}
-			if n == 1 && r < utf8.RuneSelf {
-				b.WriteByte(byte(r))
-			} else {
-				b.WriteRune(r)
-			}
+			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// normalASCII reports whether s is ASCII that normalizeLine would leave as
+// it is: single spaces between other characters, no other white space.
+func normalASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c > ' ' && c < utf8.RuneSelf:
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i+1] != ' ':
+		case c < ' ' && !asciiSpace(c):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // asciiSpace reports the ASCII runes unicode.IsSpace reports.

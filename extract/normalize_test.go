@@ -36,7 +36,8 @@ func normalizeRef(s string) (string, int) {
 // normalizeLine and countNonSpace and compares them with normalizeRef.
 func TestNormalizeLineAgrees(t *testing.T) {
 	pieces := []string{"a", "Z", "9", ".", " ", "\t", "\n", "\r", "\v", "\f", "\u00a0", "\u0085", "\u2003", "\u3000",
-		"\u2028", "\u00ad", "\u200b", "\ufeff", "é", "ß", "€", "𝄞", "\xff", "\xe2\x82", "\x80", "shall", "may"}
+		"\u2028", "\u00ad", "\u200b", "\ufeff", "é", "ß", "€", "𝄞", "\xff", "\xe2\x82", "\x80", "\x01", "\x7f", "\x1f", "shall", "may",
+		"The department shall", " cooperate."}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 20000 {
 		var b strings.Builder

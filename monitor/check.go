@@ -163,6 +163,11 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 	start time.Time, resp *crawler.Response, ferr error) Result {
 	res := Result{Target: t}
 	rec := &redline.CheckRecord{LeaseOwner: m.Owner}
+	if hasBase {
+		// A page that answers as before repeats its baseline's blobs:
+		// the store need not compress them again.
+		rec.Known = []string{base.BodySHA256, base.RequestSHA256}
+	}
 	c := &rec.Capture
 	c.TargetID, c.URL, c.FetchedAt = t.ID, t.URL, start
 	if resp != nil {

@@ -124,7 +124,7 @@ func objectGroup(name string) string {
 		return "captures rows"
 	case strings.HasPrefix(name, "captures_"):
 		return "captures indexes"
-	case name == "blobs" || name == "sqlite_autoindex_blobs_1":
+	case name == "blobs" || strings.HasPrefix(name, "blobs_") || name == "sqlite_autoindex_blobs_1":
 		return "blobs"
 	case strings.HasPrefix(name, "targets") || name == "sqlite_autoindex_targets_1":
 		return "targets"

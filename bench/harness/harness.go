@@ -37,7 +37,13 @@ type Config struct {
 	Delay       time.Duration // redline's per-host politeness delay for the main row, written as is (0 is "0s")
 	Concurrency int           // redline's crawler.concurrency
 	Repo        string        // the redline module's directory; "" finds it with "go env GOMOD"
-	Out         string        // directory for artifacts, kept; "" uses a temporary one, removed
+	// CompareRepo, when set, is a second checkout of redline (another
+	// commit) built and run as one more row, "redline-compare", with the
+	// main row's delay: its measured cycles are interleaved with the
+	// others', so a change is measured against its base in the same
+	// rounds.
+	CompareRepo string
+	Out         string // directory for artifacts, kept; "" uses a temporary one, removed
 
 	SkipUrlwatch bool
 	SkipWrk      bool
@@ -81,8 +87,11 @@ type harness struct {
 	redline string // the built binary
 	self    string // this executable, run as the usage wrapper
 	commit  string // the commit built
-	site    *bench.Site
-	start   time.Time
+
+	compareBin    string // CompareRepo's build; "" without one
+	compareCommit string
+	site          *bench.Site
+	start         time.Time
 }
 
 // logf prints one progress line.
@@ -237,6 +246,15 @@ func (h *harness) cycles(ctx context.Context) ([]Cycle, error) {
 			return nil, err
 		}
 		tools = append(tools, main, fast)
+		if h.compareBin != "" {
+			cmp, err := h.newRedline("redline-compare", fmt.Sprintf("delay %v, concurrency %d, at %s", cfg.Delay, cfg.Concurrency,
+				dash(h.compareCommit)), cfg.Delay)
+			if err != nil {
+				return nil, err
+			}
+			cmp.bin, cmp.compare = h.compareBin, true
+			tools = append(tools, cmp)
+		}
 	}
 	if !cfg.SkipUrlwatch {
 		uw, err := h.newUrlwatch()
@@ -325,7 +343,8 @@ func (h *harness) checkWrapper(ctx context.Context) (float64, error) {
 	return float64(u.MaxRSSKB) / 1024, nil
 }
 
-// build compiles redline once into the artifacts directory.
+// build compiles redline once into the artifacts directory, and the
+// comparison checkout when there is one.
 func (h *harness) build(ctx context.Context) error {
 	repo := h.cfg.Repo
 	if repo == "" {
@@ -342,10 +361,25 @@ func (h *harness) build(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Join(h.dir, "bin"), 0o755); err != nil {
 		return err
 	}
-	h.commit = commitOf(ctx, repo)
+	var err error
 	h.redline = filepath.Join(h.dir, "bin", "redline")
-	if _, err := output(ctx, repo, "go", "build", "-o", h.redline, "./cmd/redline"); err != nil {
-		return fmt.Errorf("build redline: %w", err)
+	if h.commit, err = buildAt(ctx, repo, h.redline); err != nil {
+		return err
+	}
+	if h.cfg.CompareRepo != "" {
+		h.compareBin = filepath.Join(h.dir, "bin", "redline-compare")
+		if h.compareCommit, err = buildAt(ctx, h.cfg.CompareRepo, h.compareBin); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// buildAt builds ./cmd/redline of repo into bin and returns the commit
+// built (see commitOf).
+func buildAt(ctx context.Context, repo, bin string) (string, error) {
+	if _, err := output(ctx, repo, "go", "build", "-o", bin, "./cmd/redline"); err != nil {
+		return "", fmt.Errorf("build redline in %s: %w", repo, err)
+	}
+	return commitOf(ctx, repo), nil
 }

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,7 +53,7 @@ func TestSummarize(t *testing.T) {
 func TestObjectGroup(t *testing.T) {
 	for name, want := range map[string]string{
 		"captures": "captures rows", "captures_body": "captures indexes", "blobs": "blobs",
-		"sqlite_autoindex_blobs_1": "blobs", "alerts_pending": "changes, alerts", "targets_due": "targets",
+		"sqlite_autoindex_blobs_1": "blobs", "blobs_live": "blobs", "alerts_pending": "changes, alerts", "targets_due": "targets",
 		"sqlite_schema": "other",
 	} {
 		if got := objectGroup(name); got != want {
@@ -70,6 +72,16 @@ func TestRatiosPerRound(t *testing.T) {
 	got := ratios(r)
 	if len(got) != 2 || got[0].Value != 2.5 || len(got[0].PerRound) != 3 || got[0].PerRound[1] != 4 {
 		t.Errorf("ratios = %+v", got)
+	}
+	// A comparison build's row is set against the main row, round by round.
+	for k, c := range []float64{4, 2, 5} {
+		r.Cycles = append(r.Cycles, Cycle{Tool: "redline", Setting: "s, at base", Compare: true, Kind: CycleMeasured,
+			Round: k + 1, WallS: c, CPUPer1000: c * 2})
+	}
+	got = ratios(r)
+	if len(got) != 6 || !strings.Contains(got[0].Name, "comparison build") || got[0].Value != 0.8 ||
+		!slices.Equal(got[0].PerRound, []float64{0.5, 1, 0.8}) || got[1].Value != 0.4 {
+		t.Errorf("ratios with a comparison build = %+v", got)
 	}
 	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
 		t.Errorf("median = %v", m)

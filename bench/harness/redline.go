@@ -26,6 +26,8 @@ const (
 // redlineRun is one redline configuration with its own database.
 type redlineRun struct {
 	h       *harness
+	bin     string // the redline executable
+	compare bool   // the row of Config.CompareRepo
 	name    string // row name, also the artifacts subdirectory
 	setting string // how it is configured, for the report
 	dir     string
@@ -41,7 +43,7 @@ func (h *harness) newRedline(name, setting string, delay time.Duration) (*redlin
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	r := &redlineRun{h: h, name: name, setting: setting, dir: dir,
+	r := &redlineRun{h: h, bin: h.redline, name: name, setting: setting, dir: dir,
 		config: filepath.Join(dir, "redline.yaml"), db: filepath.Join(dir, "redline.db")}
 	pages := make([]int, h.site.Len())
 	for i := range pages {
@@ -85,7 +87,7 @@ func (r *redlineRun) cycle(ctx context.Context, kind string, round, changed int)
 	steal0, total0 := cpuTimes()
 	since := time.Now().UTC().Add(-time.Millisecond)
 	base := filepath.Join(r.dir, fmt.Sprintf("cycle%d-%s", r.n, kind))
-	u, err := run(ctx, proc{name: h.redline, dir: r.dir,
+	u, err := run(ctx, proc{name: r.bin, dir: r.dir,
 		args: []string{"check", "--config", r.config, "-v", "--log-format", "json"},
 		env:  h.cfg.RedlineEnv, stdout: base + ".out", stderr: base + ".log", wrapper: h.self})
 	if err != nil {
@@ -99,13 +101,13 @@ func (r *redlineRun) cycle(ctx context.Context, kind string, round, changed int)
 	}
 
 	c := newCycle("redline", r.setting, kind, h.site.Len(), changed, u)
-	c.Round = round
+	c.Round, c.Compare = round, r.compare
 	c.SiteCPUS, c.StealPct = (cpu1 - cpu0).Seconds(), stealPct(steal0, total0, steal1, total1)
 	c.Requests, c.NotModified = stats1.Requests-stats0.Requests, stats1.NotModified-stats0.NotModified
 
 	// The captures of this cycle: outcomes and fetch durations.
 	export := base + ".captures.ndjson"
-	if _, err := run(ctx, proc{name: h.redline, dir: r.dir, stdout: export,
+	if _, err := run(ctx, proc{name: r.bin, dir: r.dir, stdout: export,
 		args: []string{"export", "captures", "--config", r.config, "--since", since.Format(time.RFC3339Nano)}}); err != nil {
 		return c, err
 	}

@@ -85,10 +85,11 @@ type Dist struct {
 
 // Cycle is one run of one tool over every page.
 type Cycle struct {
-	Tool         string         `json:"tool"`            // redline, urlwatch
-	Setting      string         `json:"setting"`         // how the tool was configured
-	Kind         string         `json:"cycle"`           // see the Cycle* constants
-	Round        int            `json:"round,omitempty"` // measured cycles: the round (see Config.Rounds)
+	Tool         string         `json:"tool"`              // redline, urlwatch
+	Setting      string         `json:"setting"`           // how the tool was configured
+	Compare      bool           `json:"compare,omitempty"` // the row of Config.CompareRepo
+	Kind         string         `json:"cycle"`             // see the Cycle* constants
+	Round        int            `json:"round,omitempty"`   // measured cycles: the round (see Config.Rounds)
 	Pages        int            `json:"pages"`
 	PagesChanged int            `json:"pages_changed"` // wording changed on the site before the cycle
 	ChangesFound int            `json:"changes_found"` // changes the tool reported
@@ -182,6 +183,13 @@ func ratios(r *Report) []Ratio {
 		}
 	}
 	uw := measured(r, "urlwatch", "")
+	var cmp map[int]*Cycle
+	for _, c := range r.Cycles {
+		if c.Compare && c.Kind == CycleMeasured {
+			cmp = measured(r, "redline", c.Setting)
+			break
+		}
+	}
 	rounds := func(rl map[int]*Cycle, f func(red, uw *Cycle) float64) []float64 {
 		var v []float64
 		for k := 1; k <= len(rl); k++ {
@@ -191,8 +199,21 @@ func ratios(r *Report) []Ratio {
 		}
 		return v
 	}
-	for _, s := range settings {
+	for i, s := range settings {
 		rl := measured(r, "redline", s)
+		if i == 0 && len(cmp) > 0 {
+			// The main row against the comparison build, round by round.
+			var wall, cpu []float64
+			for k := 1; k <= len(rl); k++ {
+				if red, c := rl[k], cmp[k]; red != nil && c != nil {
+					wall = append(wall, red.WallS/c.WallS)
+					cpu = append(cpu, red.CPUPer1000/c.CPUPer1000)
+				}
+			}
+			out = append(out,
+				Ratio{"redline wall / comparison build's wall (" + s + ")", median(wall), wall, "< 1: this build is faster"},
+				Ratio{"redline CPU per 1000 checks / comparison build's (" + s + ")", median(cpu), cpu, "< 1: this build uses less CPU"})
+		}
 		if len(uw) > 0 {
 			wall := rounds(rl, func(red, u *Cycle) float64 { return u.WallS / red.WallS })
 			cpu := rounds(rl, func(red, u *Cycle) float64 { return red.CPUPer1000 / u.CPUPer1000 })

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -34,9 +35,10 @@ func normSHA256(sum string) (string, error) {
 	return sum, nil
 }
 
-// blobRow is a blob ready to insert. When data is nil the blob was found
-// already stored while preparing and raw is kept in case it vanished since.
+// blobRow is a blob ready to insert. When data is nil the blob is believed
+// stored already: insertBlobs makes sure, and encodes raw if it is not.
 type blobRow struct {
+	part     string // what the blob is to its check, for errors
 	sum      string
 	size     int64
 	encoding string
@@ -55,13 +57,13 @@ type blobIn struct {
 }
 
 // prepareBlobs validates each blob's bytes against its sum and compresses
-// those not stored yet, outside of any transaction so that the write
-// transaction stays short; one query asks which are stored. The rows come
-// in the order of ins, nil where the sum is empty; their sums are
-// normalised to lowercase.
-func (s *Store) prepareBlobs(ctx context.Context, ins ...blobIn) ([]*blobRow, error) {
+// them, outside of any transaction so that the write transaction stays
+// short. It asks the database nothing: a blob whose sum is in known (the
+// caller saw it stored) or that comes without bytes is believed stored, and
+// insertBlobs checks it in the transaction. The rows come in the order of
+// ins, nil where the sum is empty; their sums are normalised to lowercase.
+func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) {
 	out := make([]*blobRow, len(ins))
-	var sums []string
 	for i, in := range ins {
 		if in.sum == "" {
 			continue
@@ -75,43 +77,58 @@ func (s *Store) prepareBlobs(ctx context.Context, ins ...blobIn) ([]*blobRow, er
 				return nil, fmt.Errorf("%s: blob %s: sha256 mismatch: the %d bytes given hash to %x", in.part, sum, len(in.raw), got)
 			}
 		}
-		out[i] = &blobRow{sum: sum, raw: in.raw}
-		sums = append(sums, sum)
-	}
-	stored, err := s.storedBlobs(ctx, nil, sums)
-	if err != nil {
-		return nil, err
-	}
-	for i, b := range out {
+		b := &blobRow{part: in.part, sum: sum, raw: in.raw}
 		switch {
-		case b == nil:
-		case stored[b.sum]:
+		case sum == emptySHA256:
+			*b = s.encodeBlob(in.part, sum, []byte{})
+		case len(in.raw) == 0 || knownSum(known, sum):
 			// Believed present; insertBlobs makes sure. Bytes given are
-			// kept in case retention empties the blob meanwhile.
-			if b.raw == nil && b.sum == emptySHA256 {
-				b.raw = []byte{}
-			}
-		case len(b.raw) == 0 && b.sum != emptySHA256:
-			return nil, fmt.Errorf("%s: blob %s: no bytes given and none stored: %w", ins[i].part, b.sum, redline.ErrNotFound)
+			// kept in case it is not, or retention empties it meanwhile.
 		default:
-			*b = s.encodeBlob(b.sum, b.raw)
+			*b = s.encodeBlob(in.part, sum, in.raw)
 		}
+		out[i] = b
 	}
 	return out, nil
 }
 
-// encodeBlob compresses raw, keeping it as is when that does not pay.
-func (s *Store) encodeBlob(sum string, raw []byte) blobRow {
-	b := blobRow{sum: sum, size: int64(len(raw)), encoding: encodingIdentity, data: raw, raw: raw}
+// knownSum reports whether sum is in known, ignoring case.
+func knownSum(known []string, sum string) bool {
+	for _, k := range known {
+		if strings.EqualFold(k, sum) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodeBlob compresses raw, keeping it as is when that does not pay. The
+// compressed bytes are built in a pooled buffer and copied out at their
+// size: a page compresses to a fraction of the room zstd asks for.
+func (s *Store) encodeBlob(part, sum string, raw []byte) blobRow {
+	b := blobRow{part: part, sum: sum, size: int64(len(raw)), encoding: encodingIdentity, data: raw, raw: raw}
 	if len(raw) == 0 {
 		b.data = []byte{}
 		return b
 	}
-	if z := s.enc.EncodeAll(raw, make([]byte, 0, len(raw)/2)); len(z) < len(raw) {
-		b.encoding, b.data = encodingZstd, z
+	buf, _ := s.zbufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	z := s.enc.EncodeAll(raw, (*buf)[:0])
+	if len(z) < len(raw) {
+		b.encoding, b.data = encodingZstd, bytes.Clone(z)
+	}
+	if cap(z) <= maxPooledZbuf {
+		*buf = z[:0]
+		s.zbufs.Put(buf)
 	}
 	return b
 }
+
+// maxPooledZbuf bounds the compression buffers kept for reuse: one for a
+// rare large body is left to the collector.
+const maxPooledZbuf = 1 << 20
 
 // insertBlobs stores the prepared blobs in tx, those not there already.
 // A blob believed present is asked for again in tx (one query for all):
@@ -135,10 +152,10 @@ func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, bs []*blobRow, now 
 			if stored[b.sum] {
 				continue
 			}
-			if b.raw == nil {
-				return fmt.Errorf("blob %s: no bytes given and none stored: %w", b.sum, redline.ErrNotFound)
+			if len(b.raw) == 0 {
+				return fmt.Errorf("%s: blob %s: no bytes given and none stored: %w", b.part, b.sum, redline.ErrNotFound)
 			}
-			*b = s.encodeBlob(b.sum, b.raw)
+			*b = s.encodeBlob(b.part, b.sum, b.raw)
 		}
 		_, err := tx.StmtContext(ctx, s.stmts.insertBlob).ExecContext(ctx, b.sum, b.size, b.encoding, b.data, unixNano(now))
 		if err != nil {

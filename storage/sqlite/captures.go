@@ -82,7 +82,7 @@ func scanChange(row interface{ Scan(...any) error }) (redline.Change, error) {
 	return ch, nil
 }
 
-// RecordCheck commits rec in one transaction: the body and text blobs unless
+// RecordCheck commits rec atomically: the body and text blobs unless
 // already stored, the capture, the change (if any), the alerts (if any), and
 // the target's last check, last outcome and next due time (left as is when
 // rec.NextDue is zero). It fills in rec.Capture.ID, rec.Change.ID,
@@ -92,6 +92,10 @@ func scanChange(row interface{ Scan(...any) error }) (redline.Change, error) {
 // or not, as long as nobody else took it), else RecordCheck fails with
 // ErrLeaseLost and writes nothing; the lease is released on success. With no
 // LeaseOwner, a lease held by anyone is left alone.
+//
+// Concurrent calls share write transactions (group commit, see
+// writeGrouped), each inside a savepoint of its own: one call's failure
+// leaves the others' records whole.
 //
 // A blob is verified against its sha256 before it is stored; an empty sha256
 // stores nothing. Empty bytes under a sha256 other than that of zero bytes
@@ -170,7 +174,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 	}
 
 	// Hash and compress outside of the write transaction.
-	blobs, err := s.prepareBlobs(ctx, blobIn{"body", c.BodySHA256, rec.Body}, blobIn{"text", c.TextSHA256, rec.Text},
+	blobs, err := s.prepareBlobs(rec.Known, blobIn{"body", c.BodySHA256, rec.Body}, blobIn{"text", c.TextSHA256, rec.Text},
 		blobIn{"request header", c.RequestSHA256, request})
 	if err != nil {
 		return err
@@ -182,7 +186,7 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 		c.TextSHA256 = text.sum
 	}
 
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.writeGrouped(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		head, err := s.checkTargetLease(ctx, tx, c.TargetID, rec.LeaseOwner)
 		if err != nil {
 			return err

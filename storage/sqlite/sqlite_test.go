@@ -326,7 +326,7 @@ func TestBlobCorruptionDetected(t *testing.T) {
 	s := openTemp(t)
 	tg := syncTargets(t, s, t0, "alpha")[0]
 	rec := record(t, s, tg, "", t0, redline.OutcomeBaseline, bytes.Repeat([]byte("a"), 1000))
-	corrupt := s.encodeBlob("", bytes.Repeat([]byte("b"), 1000))
+	corrupt := s.encodeBlob("test", "", bytes.Repeat([]byte("b"), 1000))
 	if _, err := s.DB().ExecContext(t.Context(), `UPDATE blobs SET data = ?, encoding = ? WHERE sha256 = ?`,
 		corrupt.data, corrupt.encoding, rec.Capture.BodySHA256); err != nil {
 		t.Fatal(err)
@@ -407,6 +407,38 @@ func TestQueriesUseIndexes(t *testing.T) {
 			!strings.Contains(p, "SEARCH p USING INDEX captures_target") || strings.Contains(p, "SCAN") {
 			t.Errorf("%s: query plan %q, want %q", tc.name, p, tc.want)
 		}
+	}
+}
+
+// TestStoredBlobsQueryUsesLiveIndex checks that asking which blobs are
+// stored is answered from the partial index blobs_live. Reading pruned_at
+// from a blob's row would walk the row's overflow pages.
+func TestStoredBlobsQueryUsesLiveIndex(t *testing.T) {
+	s := openTemp(t)
+	var id, parent, unused int
+	var detail string
+	err := s.DB().QueryRowContext(t.Context(), `EXPLAIN QUERY PLAN `+storedBlobsQuery, "a", "b", "c").
+		Scan(&id, &parent, &unused, &detail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(detail, "USING INDEX blobs_live (sha256=?)") {
+		t.Errorf("stored-blobs query plan %q, want a search of blobs_live", detail)
+	}
+	// The index holds live blobs only: a pruned blob drops out of it.
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tg := syncTargets(t, s, at, "a")[0]
+	rec := record(t, s, tg, "", at, redline.OutcomeBaseline, []byte("<p>kept</p>"))
+	stored, err := s.storedBlobs(t.Context(), nil, []string{rec.Capture.BodySHA256})
+	if err != nil || !stored[rec.Capture.BodySHA256] {
+		t.Fatalf("stored blobs %v, %v: want the body", stored, err)
+	}
+	if _, err := s.DB().ExecContext(t.Context(), `UPDATE blobs SET data = x'', pruned_at = 1 WHERE sha256 = ?`, rec.Capture.BodySHA256); err != nil {
+		t.Fatal(err)
+	}
+	stored, err = s.storedBlobs(t.Context(), nil, []string{rec.Capture.BodySHA256})
+	if err != nil || stored[rec.Capture.BodySHA256] {
+		t.Fatalf("stored blobs %v, %v: want the pruned body missing", stored, err)
 	}
 }
 
@@ -584,5 +616,52 @@ func TestUpgradeChainsLegacyCaptures(t *testing.T) {
 		if tg.ChainHead == "" || tg.ChainHead != heads[tg.ID] {
 			t.Errorf("target %s: chain head %q, want %q", name, tg.ChainHead, heads[tg.ID])
 		}
+	}
+}
+
+// TestKnownBlobsStoredWhenMissing lists a body as known although it is not
+// stored: the transaction finds it missing and stores the bytes given,
+// and a body known and stored is not stored twice.
+func TestKnownBlobsStoredWhenMissing(t *testing.T) {
+	s := openTemp(t)
+	at := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	tg := syncTargets(t, s, at, "a")[0]
+	body := bytes.Repeat([]byte("<p>policy text</p>"), 500)
+	text := []byte("policy text")
+	rec := &redline.CheckRecord{
+		Capture: redline.Capture{TargetID: tg.ID, FetchedAt: at, URL: tg.URL, Status: 200, Outcome: redline.OutcomeBaseline,
+			BodySHA256: strings.ToUpper(shaHex(body)), BodySize: int64(len(body)), TextSHA256: shaHex(text)},
+		Body: body, Text: text, NextDue: at.Add(time.Hour),
+		Known: []string{shaHex(body)},
+	}
+	if err := s.RecordCheck(t.Context(), rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Blob(t.Context(), shaHex(body))
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("known but missing body: %d bytes, %v; want it stored from the bytes given", len(got), err)
+	}
+	var enc string
+	if err := s.DB().QueryRowContext(t.Context(), `SELECT encoding FROM blobs WHERE sha256 = ?`, shaHex(body)).Scan(&enc); err != nil || enc != encodingZstd {
+		t.Errorf("encoding %q, %v; want zstd", enc, err)
+	}
+	// Known and stored: one row, and the check records.
+	next := *rec
+	next.Capture = rec.Capture
+	next.Capture.ID, next.Capture.FetchedAt, next.Capture.Outcome = 0, at.Add(time.Minute), redline.OutcomeUnchanged
+	if err := s.RecordCheck(t.Context(), &next); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM blobs WHERE sha256 = ?`, shaHex(body)); n != 1 {
+		t.Errorf("%d rows for the body, want 1", n)
+	}
+	// Without bytes and not stored: the part is named.
+	missing := []byte("never stored")
+	bad := next
+	bad.Capture.FetchedAt, bad.Capture.BodySHA256, bad.Body = at.Add(2*time.Minute), shaHex(missing), nil
+	bad.Known = []string{shaHex(missing)}
+	err = s.RecordCheck(t.Context(), &bad)
+	if !errors.Is(err, redline.ErrNotFound) || !strings.Contains(err.Error(), "body: blob "+shaHex(missing)) {
+		t.Errorf("err %v, want ErrNotFound naming the body", err)
 	}
 }

@@ -20,6 +20,9 @@ type stmts struct {
 	insertRepeat *sql.Stmt // a repeat row; see insertCapture
 	insertFull   *sql.Stmt // a full row; see insertCapture
 	updateTarget *sql.Stmt // a target's state after a check; see recordCheck
+	savepoint    *sql.Stmt // one check of a group commit begins; see commitGroup
+	rollbackTo   *sql.Stmt // ... and failed
+	release      *sql.Stmt // ... and is done
 
 	all []*sql.Stmt // every one prepared, for close
 }
@@ -33,7 +36,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.targetHead, `SELECT lease_owner, chain_head FROM targets WHERE id = ?`},
 		{&s.stmts.baseline, `SELECT ` + captureColumns + ` FROM capture_rows
 			WHERE target_id = ? AND ` + goodOutcomes + ` ORDER BY id DESC LIMIT 1`},
-		{&s.stmts.storedBlobs, `SELECT sha256 FROM blobs WHERE sha256 IN (?, ?, ?) AND pruned_at IS NULL`},
+		{&s.stmts.storedBlobs, storedBlobsQuery},
 		{&s.stmts.insertBlob, `INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
 			WHERE blobs.pruned_at IS NOT NULL`},
@@ -58,6 +61,9 @@ func (s *Store) prepare(ctx context.Context) error {
 			lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
 			lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
 			WHERE id = ?`},
+		{&s.stmts.savepoint, `SAVEPOINT grouped_check`},
+		{&s.stmts.rollbackTo, `ROLLBACK TO grouped_check`},
+		{&s.stmts.release, `RELEASE grouped_check`},
 	} {
 		st, err := s.db.PrepareContext(ctx, q.sql)
 		if err != nil {
@@ -78,3 +84,8 @@ func (st *stmts) close() error {
 	st.all = nil
 	return errors.Join(errs...)
 }
+
+// storedBlobsQuery asks which of blobsPerQuery sums are stored with their
+// bytes. The partial index blobs_live answers it without reading the rows,
+// whose pruned_at sits behind the compressed bytes (migration 0007).
+const storedBlobsQuery = `SELECT sha256 FROM blobs WHERE sha256 IN (?, ?, ?) AND pruned_at IS NULL`

@@ -56,6 +56,9 @@ type Store struct {
 	dec   *zstd.Decoder // shared; DecodeAll is safe for concurrent use
 	stmts stmts
 
+	commits commitQueue // group commit of RecordCheck
+	zbufs   sync.Pool   // *[]byte scratch for zstd output; see encodeBlob
+
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -174,14 +174,23 @@ func testUnchangedBodyStoredOnce(e *env) {
 	e.wantEqual("body blob", e.blob(rec1.Capture.BodySHA256), body)
 	e.wantEqual("text blob", e.blob(rec1.Capture.TextSHA256), textOf(body))
 
+	// Bytes of a blob said to be known (CheckRecord.Known) but not stored
+	// are stored all the same.
+	fresh := []byte("<p>Known, the caller thought, but never stored.</p>")
+	recK := newRecord(tg, "", t0.Add(150*time.Minute), redline.OutcomeChanged, fresh)
+	recK.Known = []string{recK.Capture.BodySHA256, recK.Capture.TextSHA256}
+	e.record(recK)
+	e.wantEqual("known but missing body", e.blob(recK.Capture.BodySHA256), fresh)
+	e.wantEqual("known but missing text", e.blob(recK.Capture.TextSHA256), textOf(fresh))
+
 	// But not a blob that is not stored.
 	rec4 := newRecord(tg, "", t0.Add(3*time.Hour), redline.OutcomeChanged, []byte("never sent"))
 	rec4.Body = nil
 	if err := e.s.RecordCheck(e.ctx, rec4); err == nil {
 		e.t.Error("RecordCheck naming an unknown blob without bytes: no error")
 	}
-	if n := len(e.captures(tg.ID, 0, 0)); n != 3 {
-		e.t.Errorf("%d captures, want 3", n)
+	if n := len(e.captures(tg.ID, 0, 0)); n != 4 {
+		e.t.Errorf("%d captures, want 4", n)
 	}
 }
 

@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "redline's crawler.concurrency")
 	fs.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "measured cycles of each tool, interleaved round by round")
 	fs.StringVar(&cfg.Repo, "repo", "", "directory of the redline module (default: found with \"go env GOMOD\")")
+	fs.StringVar(&cfg.CompareRepo, "compare-repo", "", "another checkout of redline (e.g. a git worktree of the base commit), run as one more row, interleaved")
 	fs.StringVar(&cfg.Out, "out", "", "keep artifacts (configs, databases, logs, report.md, report.json) in this directory")
 	fs.BoolVar(&cfg.SkipUrlwatch, "skip-urlwatch", false, "do not run urlwatch")
 	fs.BoolVar(&cfg.SkipWrk, "skip-wrk", false, "do not run wrk")

@@ -1,0 +1,124 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// TestBodiesKeptWhole fetches bodies of many sizes, with and without a
+// Content-Length, around the size limit: each arrives byte for byte, and
+// one byte over the limit is ErrTooLarge.
+func TestBodiesKeptWhole(t *testing.T) {
+	const limit = 100_000
+	for _, size := range []int{0, 1, 511, 512, 513, 4096, 65_537, limit - 1, limit, limit + 1} {
+		for _, chunked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d bytes chunked %v", size, chunked), func(t *testing.T) {
+				t.Parallel()
+				body := make([]byte, size)
+				for i := range body {
+					body[i] = byte('a' + i*7%26)
+				}
+				srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !chunked {
+						w.Header().Set("Content-Length", fmt.Sprint(size))
+					}
+					for i := 0; i < len(body); i += 1000 {
+						w.Write(body[i:min(i+1000, len(body))])
+						if chunked {
+							w.(http.Flusher).Flush()
+						}
+					}
+				}))
+				o := testOptions()
+				o.MaxBodySize = limit
+				resp, err := newTestFetcher(t, o).Fetch(context.Background(), Request{URL: srv.URL + "/page"})
+				if size > limit {
+					if !errors.Is(err, ErrTooLarge) {
+						t.Fatalf("err = %v, want ErrTooLarge", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(resp.Body, body) {
+					t.Errorf("body: %d bytes, want %d bytes as sent", len(resp.Body), len(body))
+				}
+			})
+		}
+	}
+}
+
+// TestGzipFileKeptAsSent fetches a gzip file that the transport does not
+// decode (its Content-Type says gzip, no Content-Encoding): colly reads it
+// through a gzip reader, so its body must reach colly, and the capture
+// keeps the bytes as sent.
+func TestGzipFileKeptAsSent(t *testing.T) {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	fmt.Fprint(zw, "<p>policy text</p>")
+	zw.Close()
+	srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/gzip")
+		w.Write(z.Bytes())
+	}))
+	resp, err := newTestFetcher(t, testOptions()).Fetch(context.Background(), Request{URL: srv.URL + "/policy.gz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(resp.Body, z.Bytes()) {
+		t.Errorf("body %q, want the gzip bytes as sent", resp.Body)
+	}
+}
+
+// TestSwallowedBodyNotCopied checks the transport hands a swallowing
+// fetchState the whole body while its reader sees an empty one, and leaves
+// the body to the reader when asked to tee (robots.txt) or when colly would
+// gunzip it.
+func TestSwallowedBodyNotCopied(t *testing.T) {
+	page := bytes.Repeat([]byte("policy "), 10_000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/file.gz" {
+			w.Header().Set("Content-Type", "application/x-gzip")
+		}
+		w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		path       string
+		swallow    bool
+		readerSees int
+	}{
+		{"/page", true, 0},
+		{"/page", false, len(page)},
+		{"/file.gz", true, len(page)},
+	} {
+		st := newFetchState(1 << 20)
+		st.swallow = tc.swallow
+		req, err := http.NewRequestWithContext(context.WithValue(t.Context(), fetchStateKey{}, st), http.MethodGet, srv.URL+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := captureTransport{base: http.DefaultTransport}.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, overflow := st.result()
+		if len(seen) != tc.readerSees || !bytes.Equal(body, page) || overflow {
+			t.Errorf("%s swallow %v: reader saw %d bytes (want %d), state kept %d of %d (overflow %v)",
+				tc.path, tc.swallow, len(seen), tc.readerSees, len(body), len(page), overflow)
+		}
+	}
+}
