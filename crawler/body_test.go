@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestBodiesKeptWhole fetches bodies of many sizes, with and without a
@@ -120,5 +122,31 @@ func TestSwallowedBodyNotCopied(t *testing.T) {
 			t.Errorf("%s swallow %v: reader saw %d bytes (want %d), state kept %d of %d (overflow %v)",
 				tc.path, tc.swallow, len(seen), tc.readerSees, len(body), len(page), overflow)
 		}
+	}
+}
+
+// TestRedirectBodyNotRead follows a redirect whose body never ends: the
+// client reads a little of it and moves on, as net/http does, rather than
+// waiting for the whole of it.
+func TestRedirectBodyNotRead(t *testing.T) {
+	srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/final" {
+			fmt.Fprint(w, "moved here")
+			return
+		}
+		w.Header().Set("Location", "/final")
+		w.WriteHeader(http.StatusFound)
+		w.Write(bytes.Repeat([]byte("x"), 4096))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest never comes
+	}))
+	o := testOptions()
+	o.Timeout = 5 * time.Second
+	resp, err := newTestFetcher(t, o).Fetch(context.Background(), Request{URL: srv.URL + "/old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != "moved here" || !strings.HasSuffix(resp.FinalURL, "/final") {
+		t.Errorf("body %q final URL %q, want the page moved to", resp.Body, resp.FinalURL)
 	}
 }

@@ -62,11 +62,12 @@ type fetchStateKey struct{}
 //     whose Content-Type mentions gzip, but archivists need the original.
 type fetchState struct {
 	jar   http.CookieJar
-	limit int64 // bytes kept at most; reading more marks overflow
+	limit int64 // bytes kept at most: the caller's maximum plus one, to see a body overflow it
 	// swallow: the body is read here in full and its reader (colly) sees
 	// an empty body, so that a page is not read into a second, growing
 	// buffer that nobody uses. Off where the reader needs the bytes
-	// (robots.txt) and for bodies colly would gunzip itself.
+	// (robots.txt), for bodies colly would gunzip itself, and for
+	// redirects (net/http reads at most 2 KiB of those before it moves on).
 	swallow bool
 
 	mu       sync.Mutex
@@ -110,10 +111,10 @@ func (s *fetchState) write(p []byte) {
 	s.body = append(s.body, p...)
 }
 
-// readFrom reads r into the body until EOF, or until it holds one byte
-// more than the limit allows (overflow; the rest is left unread). A body
-// presized from its Content-Length is read in place; the read that finds
-// its end, or any byte beyond the buffer, goes through a small probe.
+// readFrom reads r into the body until EOF, or until it holds limit bytes
+// (overflow; the rest is left unread). It reads into the buffer's spare
+// room, and through a small probe once the buffer is full: a body of
+// unknown length, or longer than it declared.
 func (s *fetchState) readFrom(r io.Reader) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -191,7 +192,8 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.jar.SetCookies(req.URL, rc)
 	}
 	st.reset(resp.ContentLength)
-	resp.Body = &teeBody{ReadCloser: resp.Body, st: st, swallow: st.swallow && !collyGunzips(resp)}
+	redirect := resp.StatusCode >= 300 && resp.StatusCode < 400
+	resp.Body = &teeBody{ReadCloser: resp.Body, st: st, swallow: st.swallow && !redirect && !collyGunzips(resp)}
 	return resp, nil
 }
 

@@ -22,7 +22,7 @@ type Doc struct {
 	decoded bool
 	src     []byte // the decoded HTML page: body itself when it is valid UTF-8
 	charset string
-	root    *html.Node // parsed tree of s; nil until HTML is called
+	root    *html.Node // parsed tree of src; nil until HTML is called
 	dirty   bool       // Text removed elements from root: parse again before reuse
 }
 

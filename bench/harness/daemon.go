@@ -28,8 +28,8 @@ type Daemon struct {
 // daemon measures "redline run" on all pages; the schedule is "@every 1s",
 // so the daemon re-checks pages as fast as it can.
 func (h *harness) daemon(ctx context.Context) (*Daemon, error) {
-	dir := filepath.Join(h.dir, "daemon")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := h.freshDir("daemon")
+	if err != nil {
 		return nil, err
 	}
 	n := h.site.Len()

@@ -94,6 +94,16 @@ type harness struct {
 	start         time.Time
 }
 
+// freshDir returns the artifacts subdirectory name, emptied: a run into
+// an -out directory used before must not start from that run's databases.
+func (h *harness) freshDir(name string) (string, error) {
+	dir := filepath.Join(h.dir, name)
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
 // logf prints one progress line.
 func (h *harness) logf(format string, a ...any) {
 	if h.cfg.Log == nil {

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -85,5 +87,30 @@ func TestRatiosPerRound(t *testing.T) {
 	}
 	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
 		t.Errorf("median = %v", m)
+	}
+}
+
+// TestFreshDirEmptiesARunBefore reuses an artifacts directory: the tool's
+// subdirectory starts empty, so no database of the earlier run is measured
+// again.
+func TestFreshDirEmptiesARunBefore(t *testing.T) {
+	h := &harness{dir: t.TempDir()}
+	dir, err := h.freshDir("redline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "redline.db")
+	if err := os.WriteFile(old, []byte("earlier run"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.freshDir("redline")
+	if err != nil || again != dir {
+		t.Fatalf("freshDir again = %q, %v; want %q", again, err, dir)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the earlier run's database is still there: %v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Errorf("directory missing after freshDir: %v", err)
 	}
 }

@@ -39,8 +39,8 @@ type alertSeen struct {
 // and times the webhook. The site's stamps move every second meanwhile, as
 // on a real site.
 func (h *harness) latency(ctx context.Context) (*Latency, error) {
-	dir := filepath.Join(h.dir, "latency")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := h.freshDir("latency")
+	if err != nil {
 		return nil, err
 	}
 	n := min(h.cfg.LatencyPages, h.site.Len())

@@ -39,8 +39,8 @@ type redlineRun struct {
 // newRedline writes the configuration of a row: every page of the site as
 // a target with select: main.
 func (h *harness) newRedline(name, setting string, delay time.Duration) (*redlineRun, error) {
-	dir := filepath.Join(h.dir, name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := h.freshDir(name)
+	if err != nil {
 		return nil, err
 	}
 	r := &redlineRun{h: h, bin: h.redline, name: name, setting: setting, dir: dir,

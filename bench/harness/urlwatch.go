@@ -47,8 +47,8 @@ type urlwatchRun struct {
 
 // newUrlwatch writes one job per page of the site.
 func (h *harness) newUrlwatch() (*urlwatchRun, error) {
-	dir := filepath.Join(h.dir, "urlwatch")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := h.freshDir("urlwatch")
+	if err != nil {
 		return nil, err
 	}
 	var jobs strings.Builder

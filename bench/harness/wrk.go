@@ -27,8 +27,8 @@ type Wrk struct {
 // host's pages (wrk 4 connects to one address; every host runs the same
 // handler, so one host measures the site).
 func (h *harness) wrk(ctx context.Context) (*Wrk, error) {
-	dir := filepath.Join(h.dir, "wrk")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := h.freshDir("wrk")
+	if err != nil {
 		return nil, err
 	}
 	var lua strings.Builder

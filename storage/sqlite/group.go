@@ -39,7 +39,8 @@ type commitItem struct {
 // each fn runs again in a transaction of its own. fn gets ctx without its
 // cancellation: once a group starts, every check in it completes (a
 // statement interrupted by a cancelled context would roll back the whole
-// group). A ctx cancelled while its caller waits skips fn.
+// group). A ctx cancelled while its caller waits skips fn, but the caller
+// still returns only once the group it was taken into is done.
 func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	q := &s.commits
 	it := &commitItem{ctx: ctx, fn: fn, wake: make(chan struct{})}
@@ -57,7 +58,9 @@ func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, t
 	n := min(len(q.waiting), maxGroup)
 	group := make([]*commitItem, n)
 	copy(group, q.waiting) // it first: the queue is in arrival order
-	q.waiting = append(q.waiting[:0], q.waiting[n:]...)
+	rest := copy(q.waiting, q.waiting[n:])
+	clear(q.waiting[rest:]) // the items taken hold their checks' bodies
+	q.waiting = q.waiting[:rest]
 	q.mu.Unlock()
 
 	s.commitGroup(group)
