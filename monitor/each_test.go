@@ -3,11 +3,13 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"redline"
+	"redline/crawler"
 	"redline/internal/testsite"
 )
 
@@ -130,5 +132,76 @@ func TestEachClaimsInBatches(t *testing.T) {
 		if h := f.site.Hits(fmt.Sprintf("/p%02d", i)); h < 2 || h > 3 {
 			t.Errorf("p%02d fetched %d times in three runs", i, h)
 		}
+	}
+}
+
+// preparing is the real fetcher, recording what each Prepare was handed
+// and how many fetches had begun by then.
+type preparing struct {
+	*crawler.Fetcher
+	mu      sync.Mutex
+	calls   [][]string
+	fetches int
+	before  []int
+}
+
+func (p *preparing) Fetch(ctx context.Context, req crawler.Request) (*crawler.Response, error) {
+	p.mu.Lock()
+	p.fetches++
+	p.mu.Unlock()
+	return p.Fetcher.Fetch(ctx, req)
+}
+
+func (p *preparing) Prepare(ctx context.Context, urls []string) <-chan struct{} {
+	p.mu.Lock()
+	p.calls = append(p.calls, urls)
+	p.before = append(p.before, p.fetches)
+	p.mu.Unlock()
+	return p.Fetcher.Prepare(ctx, urls)
+}
+
+// TestEachPreparesEachBatch: every claimed batch is handed to the
+// fetcher's Prepare before its checks start, without the targets fetched
+// under restrictions, and robots.txt is fetched once.
+func TestEachPreparesEachBatch(t *testing.T) {
+	f := newFixture(t)
+	const n = 10 // concurrency 2: batches of 8
+	var defs []redline.Target
+	for i := range n {
+		path := fmt.Sprintf("/p%02d", i)
+		f.site.SetHTML(path, testsite.PolicyPage("Policy", paras, "one"))
+		d := redline.Target{Name: fmt.Sprintf("p%02d", i), URL: f.url + path, Schedule: "@hourly"}
+		if i == 3 {
+			d.AllowedDomains = []string{"example.org"} // fetched under a restriction
+		}
+		defs = append(defs, d)
+	}
+	f.sync(defs...)
+	all, err := f.store.Targets(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &preparing{Fetcher: f.fetch}
+	m := f.monitor()
+	m.Fetcher, m.Concurrency = p, 2
+	if err := m.EachTarget(t.Context(), all, func(Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	var handed []string
+	for _, urls := range p.calls {
+		handed = append(handed, urls...)
+	}
+	var want []string
+	for i, d := range defs {
+		if i != 3 {
+			want = append(want, d.URL)
+		}
+	}
+	slices.Sort(handed)
+	if len(p.calls) != 2 || p.before[0] != 0 || !slices.Equal(handed, want) {
+		t.Errorf("Prepare calls %q after %v fetches; want 2 batches, the first before any fetch, of %q", p.calls, p.before, want)
+	}
+	if h := f.site.Hits("/robots.txt"); h != 1 {
+		t.Errorf("robots.txt fetched %d times, want 1", h)
 	}
 }

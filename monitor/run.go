@@ -135,6 +135,13 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 			fn(r)
 		}()
 	}
+	prep, _ := m.Fetcher.(preparer)
+	var prepared []<-chan struct{}
+	defer func() {
+		for _, done := range prepared {
+			<-done
+		}
+	}()
 	for {
 		batch, err := next()
 		if err != nil {
@@ -142,6 +149,11 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 		}
 		if len(batch) == 0 {
 			break
+		}
+		if prep != nil {
+			if urls := unrestricted(batch); len(urls) > 0 {
+				prepared = append(prepared, prep.Prepare(ctx, urls))
+			}
 		}
 		for _, t := range batch {
 			check(t)
@@ -172,6 +184,26 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 			check(t)
 		}
 	}
+}
+
+// preparer is a Fetcher that can get ready for a batch of fetches before
+// they are made: *crawler.Fetcher fetches the hosts' robots.txt ahead, so
+// that checks of hosts new to the run do not wait in turn for it and then
+// for the host's delay.
+type preparer interface {
+	Prepare(ctx context.Context, urls []string) <-chan struct{}
+}
+
+// unrestricted returns the URLs of the page targets of batch fetched
+// without restrictions: neither discovered nor limited to domains.
+func unrestricted(batch []redline.Target) []string {
+	var urls []string
+	for _, t := range batch {
+		if t.Discover == nil && t.DiscoveredBy == "" && len(t.AllowedDomains) == 0 {
+			urls = append(urls, t.URL)
+		}
+	}
+	return urls
 }
 
 // Run checks targets as they fall due until ctx ends. Checks in flight when
