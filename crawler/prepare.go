@@ -13,8 +13,7 @@ import (
 // ended. A check that would fetch a host's robots.txt itself, then wait
 // out the host's delay before its page, finds both done: handing Prepare a
 // batch of targets before checking them keeps checks of new hosts from
-// waiting in turn. A failed fetch is left to the check, which tries again
-// .
+// waiting in turn. A failed fetch is left to the check, which tries again.
 //
 // urls are of fetches without restrictions (Request.Restricted and
 // AllowedDomains unset): a restricted check fetches its robots.txt under
