@@ -57,3 +57,18 @@ func TestNormalizeLineAgrees(t *testing.T) {
 		t.Errorf("normalizeLine = %q", got)
 	}
 }
+
+// TestCountNonSpaceEveryOffset puts each kind of byte at every offset of a
+// run of letters, so that it falls at each place of the eight-byte words
+// countNonSpace reads, and compares the count with normalizeRef's.
+func TestCountNonSpaceEveryOffset(t *testing.T) {
+	letters := "abcdefghijklmnopqrstuvwxyz0123456789"
+	for _, odd := range []string{" ", "\t", "\n", "\x00", "\x01", "\x1f", "!", "\x7f", "\u00a0", "é", "\u3000", "\xff", "  "} {
+		for off := 0; off <= 24; off++ {
+			s := letters[:off] + odd + letters[off:]
+			if _, want := normalizeRef(s); countNonSpace(s) != want {
+				t.Errorf("countNonSpace(%q) = %d, want %d", s, countNonSpace(s), want)
+			}
+		}
+	}
+}
