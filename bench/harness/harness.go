@@ -299,15 +299,16 @@ func (h *harness) cycles(ctx context.Context) ([]Cycle, error) {
 }
 
 // commitOf describes the commit checked out in repo: its short hash, with
-// "+dirty" when tracked files outside bench/ differ from it; "" outside
-// git.
+// "+dirty" when tracked files outside bench/, other than Markdown, differ
+// from it (figures are written into the docs while the code stays put);
+// "" outside git.
 func commitOf(ctx context.Context, repo string) string {
 	hash, err := output(ctx, repo, "git", "rev-parse", "--short=12", "HEAD")
 	if err != nil {
 		return ""
 	}
 	c := strings.TrimSpace(hash)
-	if st, err := output(ctx, repo, "git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench"); err == nil && strings.TrimSpace(st) != "" {
+	if st, err := output(ctx, repo, "git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench", ":(exclude,glob)**/*.md"); err == nil && strings.TrimSpace(st) != "" {
 		c += "+dirty"
 	}
 	return c
