@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestPrepareFetchesRobotsAhead hands Prepare pages of two hosts: each
@@ -46,4 +47,28 @@ func TestPrepareWithoutRobots(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	<-newTestFetcher(t, testOptions()).Prepare(ctx, []string{srv.URL + "/one"})
+}
+
+// TestPrepareKeepsTheHostsTurn fetches robots.txt through Prepare while a
+// check of the same host runs: robots.txt waits for the host's turn, and
+// the page after it waits out the delay, as if the check had fetched it.
+func TestPrepareKeepsTheHostsTurn(t *testing.T) {
+	t.Parallel()
+	const delay = 100 * time.Millisecond
+	srv, rec := serve(t, robotsSite(testRobots))
+	o := testOptions()
+	o.Delay = delay
+	f := newTestFetcher(t, o)
+	<-f.Prepare(t.Context(), []string{srv.URL + "/one"})
+	if _, err := f.Fetch(t.Context(), Request{URL: srv.URL + "/one"}); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.hits) != 2 || rec.hits[0].Path != "/robots.txt" {
+		t.Fatalf("hits %+v, want robots.txt then /one", rec.hits)
+	}
+	if gap := rec.hits[1].Start.Sub(rec.hits[0].End); gap < delay {
+		t.Errorf("page requested %v after the prepared robots.txt, want >= %v", gap, delay)
+	}
 }

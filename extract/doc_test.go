@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"golang.org/x/net/html"
 )
 
 // TestDocSharesOneParse checks that a Doc parses an HTML page once for
@@ -47,8 +45,8 @@ func TestDocSharesOneParse(t *testing.T) {
 		t.Fatalf("Text with Exclude = %q, %v; want %q", r.Text, err, "kept")
 	}
 	again := d.HTML()
-	if again == tree || !strings.Contains(textOf(again), "removed") {
-		t.Errorf("after an Exclude, HTML() gave the pruned tree (%q), want the page parsed again", textOf(again))
+	if again == tree || !strings.Contains(subtreeText(again), "removed") {
+		t.Errorf("after an Exclude, HTML() gave the pruned tree (%q), want the page parsed again", subtreeText(again))
 	}
 	if r, _ := d.Text(ctx, Options{}); r.Text != "kept\nremoved" {
 		t.Errorf("a second Text = %q, want the whole page", r.Text)
@@ -58,21 +56,6 @@ func TestDocSharesOneParse(t *testing.T) {
 			t.Errorf("%s: HTML() is a tree, want nil", c.ct)
 		}
 	}
-}
-
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var visit func(*html.Node)
-	visit = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			visit(c)
-		}
-	}
-	visit(n)
-	return b.String()
 }
 
 func clip(s string) string {

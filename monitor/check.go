@@ -165,8 +165,9 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 	rec := &redline.CheckRecord{LeaseOwner: m.Owner}
 	if hasBase {
 		// A page that answers as before repeats its baseline's blobs:
-		// the store need not compress them again.
-		rec.Known = []string{base.BodySHA256, base.RequestSHA256}
+		// the store need not compress them again, and still has the
+		// bytes should retention have emptied them.
+		rec.Known = []string{base.BodySHA256, base.TextSHA256, base.RequestSHA256}
 	}
 	c := &rec.Capture
 	c.TargetID, c.URL, c.FetchedAt = t.ID, t.URL, start
@@ -206,10 +207,7 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 			Header: resp.Header, Body: resp.Body, FetchedAt: c.FetchedAt})
 		c.Outcome, c.Error = v.Outcome, v.Error
 		if v.Outcome.Good() {
-			c.TextSHA256 = v.TextSHA256
-			if !hasBase || v.TextSHA256 != base.TextSHA256 {
-				rec.Text = []byte(v.Text) // else stored already under that hash
-			}
+			c.TextSHA256, rec.Text = v.TextSHA256, []byte(v.Text)
 			state, err := json.Marshal(vol)
 			if err != nil {
 				res.Err = fmt.Errorf("check %s: volatility: %w", t.Name, err)

@@ -46,6 +46,18 @@ func (c *claimCounter) ClaimDue(ctx context.Context, owner string, now time.Time
 	return ts, err
 }
 
+// pages serves n policy pages, /p00, /p01..., and returns hourly targets
+// for them, named p00, p01...
+func (f *fixture) pages(n int) []redline.Target {
+	var defs []redline.Target
+	for i := range n {
+		path := fmt.Sprintf("/p%02d", i)
+		f.site.SetHTML(path, testsite.PolicyPage("Policy", paras, "one"))
+		defs = append(defs, redline.Target{Name: fmt.Sprintf("p%02d", i), URL: f.url + path, Schedule: "@hourly"})
+	}
+	return defs
+}
+
 // TestEachClaimsInBatches: a run over more targets than a batch claims
 // them a batch at a time as checks free up, checks each once, skips those
 // another process holds, and CheckTargets still returns results in the
@@ -53,13 +65,7 @@ func (c *claimCounter) ClaimDue(ctx context.Context, owner string, now time.Time
 func TestEachClaimsInBatches(t *testing.T) {
 	f := newFixture(t)
 	const n = 23 // concurrency 2: batches of 8
-	var defs []redline.Target
-	for i := range n {
-		path := fmt.Sprintf("/p%02d", i)
-		f.site.SetHTML(path, testsite.PolicyPage("Policy", paras, "one"))
-		defs = append(defs, redline.Target{Name: fmt.Sprintf("p%02d", i), URL: f.url + path, Schedule: "@hourly"})
-	}
-	f.sync(defs...)
+	f.sync(f.pages(n)...)
 	ctx := context.Background()
 	all, err := f.store.Targets(ctx)
 	if err != nil {
@@ -165,17 +171,9 @@ func (p *preparing) Prepare(ctx context.Context, urls []string) <-chan struct{} 
 // under restrictions, and robots.txt is fetched once.
 func TestEachPreparesEachBatch(t *testing.T) {
 	f := newFixture(t)
-	const n = 10 // concurrency 2: batches of 8
-	var defs []redline.Target
-	for i := range n {
-		path := fmt.Sprintf("/p%02d", i)
-		f.site.SetHTML(path, testsite.PolicyPage("Policy", paras, "one"))
-		d := redline.Target{Name: fmt.Sprintf("p%02d", i), URL: f.url + path, Schedule: "@hourly"}
-		if i == 3 {
-			d.AllowedDomains = []string{"example.org"} // fetched under a restriction
-		}
-		defs = append(defs, d)
-	}
+	defs := f.pages(10) // with concurrency 2, batches of 8
+	// p03 is fetched under a restriction.
+	defs[3].AllowedDomains = []string{"example.org"}
 	f.sync(defs...)
 	all, err := f.store.Targets(t.Context())
 	if err != nil {
@@ -203,5 +201,32 @@ func TestEachPreparesEachBatch(t *testing.T) {
 	}
 	if h := f.site.Hits("/robots.txt"); h != 1 {
 		t.Errorf("robots.txt fetched %d times, want 1", h)
+	}
+}
+
+// TestBaselineBlobsEmptiedByRetention empties the baseline's body and text
+// blobs, as retention does when only pruned captures name them: the next
+// check of the same page stores them again from its bytes instead of
+// failing.
+func TestBaselineBlobsEmptiedByRetention(t *testing.T) {
+	f := newFixture(t)
+	// The same bytes again with 200: a 304 would carry none to store.
+	f.site.Set("/p", testsite.Page{Body: testsite.PolicyPage("Policy", paras, "one"), NoValidator: true})
+	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly"})
+	first := f.checkDue(f.monitor())[0].Capture
+	db := f.store.DB()
+	if _, err := db.ExecContext(t.Context(), `UPDATE blobs SET data = x'', encoding = 'identity', pruned_at = 1
+		WHERE sha256 IN (?, ?)`, first.BodySHA256, first.TextSHA256); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.set(f.clk.now().Add(2 * time.Hour))
+	again := f.checkDue(f.monitor())[0].Capture
+	if again.Outcome != redline.OutcomeUnchanged || again.TextSHA256 != first.TextSHA256 {
+		t.Fatalf("re-check: %s, text %s; want unchanged with the same text", again.Outcome, again.TextSHA256)
+	}
+	for _, sum := range []string{first.BodySHA256, first.TextSHA256} {
+		if b, err := f.store.Blob(t.Context(), sum); err != nil || len(b) == 0 {
+			t.Errorf("blob %s after the re-check: %d bytes, %v; want it stored again", sum, len(b), err)
+		}
 	}
 }

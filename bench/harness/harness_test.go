@@ -3,6 +3,7 @@ package harness
 import (
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,6 +86,15 @@ func TestRatiosPerRound(t *testing.T) {
 		!slices.Equal(got[0].PerRound, []float64{0.5, 1, 0.8}) || got[1].Value != 0.4 {
 		t.Errorf("ratios with a comparison build = %+v", got)
 	}
+	// The same cycles with the comparison build's first: still set against
+	// this build's row, not against itself.
+	n := len(r.Cycles)
+	r.Cycles = append(r.Cycles[n-3:n:n], r.Cycles[:n-3]...)
+	again := ratios(r)
+	i := slices.IndexFunc(again, func(x Ratio) bool { return strings.Contains(x.Name, "comparison build's wall") })
+	if len(again) != 6 || i < 0 || again[i].Name != got[0].Name || again[i].Value != 0.8 {
+		t.Errorf("ratios with the comparison build's cycles first = %+v", again)
+	}
 	if m := median([]float64{3, 1, 2, 10}); m != 2.5 {
 		t.Errorf("median = %v", m)
 	}
@@ -112,5 +122,50 @@ func TestFreshDirEmptiesARunBefore(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		t.Errorf("directory missing after freshDir: %v", err)
+	}
+}
+
+// TestCommitOfIgnoresDocs marks a build dirty when its code differs from
+// the commit, not when only Markdown or the harness itself does.
+func TestCommitOfIgnoresDocs(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git not found")
+	}
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write("main.go", "package main\n")
+	write("README.md", "# r\n")
+	write("bench/harness/x.go", "package harness\n")
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "c")
+	clean := commitOf(t.Context(), dir)
+	if len(clean) != 12 || strings.HasSuffix(clean, "+dirty") {
+		t.Fatalf("commitOf a clean tree = %q", clean)
+	}
+	write("README.md", "# r, with figures\n")
+	write("bench/harness/x.go", "package harness // edited\n")
+	if got := commitOf(t.Context(), dir); got != clean {
+		t.Errorf("commitOf with docs and harness edited = %q, want %q", got, clean)
+	}
+	write("main.go", "package main // edited\n")
+	if got := commitOf(t.Context(), dir); got != clean+"+dirty" {
+		t.Errorf("commitOf with code edited = %q, want %q", got, clean+"+dirty")
 	}
 }

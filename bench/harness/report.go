@@ -177,46 +177,43 @@ func measured(r *Report, tool, setting string) map[int]*Cycle {
 func ratios(r *Report) []Ratio {
 	var out []Ratio
 	var settings []string
+	var main, cmpSetting string // the first row of this build; the comparison build's row
 	for _, c := range r.Cycles {
 		if c.Tool == "redline" && c.Kind == CycleMeasured && !slices.Contains(settings, c.Setting) {
 			settings = append(settings, c.Setting)
+			switch {
+			case c.Compare && cmpSetting == "":
+				cmpSetting = c.Setting
+			case !c.Compare && main == "":
+				main = c.Setting
+			}
 		}
 	}
 	uw := measured(r, "urlwatch", "")
-	var cmp map[int]*Cycle
-	for _, c := range r.Cycles {
-		if c.Compare && c.Kind == CycleMeasured {
-			cmp = measured(r, "redline", c.Setting)
-			break
-		}
-	}
-	rounds := func(rl map[int]*Cycle, f func(red, uw *Cycle) float64) []float64 {
+	// rounds applies f to each round's cycles of a and b, where both ran.
+	rounds := func(a, b map[int]*Cycle, f func(a, b *Cycle) float64) []float64 {
 		var v []float64
-		for k := 1; k <= len(rl); k++ {
-			if red, u := rl[k], uw[k]; red != nil && u != nil {
-				v = append(v, f(red, u))
+		for k := 1; k <= len(a); k++ {
+			if x, y := a[k], b[k]; x != nil && y != nil {
+				v = append(v, f(x, y))
 			}
 		}
 		return v
 	}
-	for i, s := range settings {
+	for _, s := range settings {
 		rl := measured(r, "redline", s)
-		if i == 0 && len(cmp) > 0 {
-			// The main row against the comparison build, round by round.
-			var wall, cpu []float64
-			for k := 1; k <= len(rl); k++ {
-				if red, c := rl[k], cmp[k]; red != nil && c != nil {
-					wall = append(wall, red.WallS/c.WallS)
-					cpu = append(cpu, red.CPUPer1000/c.CPUPer1000)
-				}
-			}
+		if s == main && cmpSetting != "" {
+			// This build's first row against the comparison build.
+			cmp := measured(r, "redline", cmpSetting)
+			wall := rounds(rl, cmp, func(red, c *Cycle) float64 { return red.WallS / c.WallS })
+			cpu := rounds(rl, cmp, func(red, c *Cycle) float64 { return red.CPUPer1000 / c.CPUPer1000 })
 			out = append(out,
 				Ratio{"redline wall / comparison build's wall (" + s + ")", median(wall), wall, "< 1: this build is faster"},
 				Ratio{"redline CPU per 1000 checks / comparison build's (" + s + ")", median(cpu), cpu, "< 1: this build uses less CPU"})
 		}
 		if len(uw) > 0 {
-			wall := rounds(rl, func(red, u *Cycle) float64 { return u.WallS / red.WallS })
-			cpu := rounds(rl, func(red, u *Cycle) float64 { return red.CPUPer1000 / u.CPUPer1000 })
+			wall := rounds(rl, uw, func(red, u *Cycle) float64 { return u.WallS / red.WallS })
+			cpu := rounds(rl, uw, func(red, u *Cycle) float64 { return red.CPUPer1000 / u.CPUPer1000 })
 			out = append(out,
 				Ratio{"urlwatch wall / redline wall (" + s + ")", median(wall), wall, "≥ 3 is the goal (cycle 3x faster)"},
 				Ratio{"redline CPU per 1000 checks / urlwatch (" + s + ")", median(cpu), cpu, "< 1 is the goal (less CPU per check)"})

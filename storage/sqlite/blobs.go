@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,12 +57,13 @@ type blobIn struct {
 	raw  []byte
 }
 
-// prepareBlobs validates each blob's bytes against its sum and compresses
-// them, outside of any transaction so that the write transaction stays
-// short. It asks the database nothing: a blob whose sum is in known (the
-// caller saw it stored) or that comes without bytes is believed stored, and
-// insertBlobs checks it in the transaction. The rows come in the order of
-// ins, nil where the sum is empty; their sums are normalised to lowercase.
+// prepareBlobs compresses the blobs to store, outside of any transaction
+// so that the write transaction stays short. It asks the database nothing:
+// a blob whose sum is in known (the caller saw it stored, in any case) or
+// that comes without bytes is believed stored, and insertBlobs checks it
+// in the transaction. Bytes are checked against their sum before they are
+// stored, here or there. The rows come in the order of ins, nil where the
+// sum is empty; their sums are normalised to lowercase.
 func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) {
 	out := make([]*blobRow, len(ins))
 	for i, in := range ins {
@@ -72,44 +74,33 @@ func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.part, err)
 		}
-		if len(in.raw) > 0 {
-			if got := sha256.Sum256(in.raw); hex.EncodeToString(got[:]) != sum {
-				return nil, fmt.Errorf("%s: blob %s: sha256 mismatch: the %d bytes given hash to %x", in.part, sum, len(in.raw), got)
-			}
-		}
 		b := &blobRow{part: in.part, sum: sum, raw: in.raw}
-		switch {
-		case sum == emptySHA256:
-			*b = s.encodeBlob(in.part, sum, []byte{})
-		case len(in.raw) == 0 || knownSum(known, sum):
+		if len(in.raw) == 0 && sum != emptySHA256 || slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, sum) }) {
 			// Believed present; insertBlobs makes sure. Bytes given are
 			// kept in case it is not, or retention empties it meanwhile.
-		default:
-			*b = s.encodeBlob(in.part, sum, in.raw)
+			out[i] = b
+			continue
+		}
+		if *b, err = s.encodeBlob(in.part, sum, in.raw); err != nil {
+			return nil, err
 		}
 		out[i] = b
 	}
 	return out, nil
 }
 
-// knownSum reports whether sum is in known, ignoring case.
-func knownSum(known []string, sum string) bool {
-	for _, k := range known {
-		if strings.EqualFold(k, sum) {
-			return true
-		}
+// encodeBlob checks raw against sum and compresses it, keeping it as is
+// when that does not pay. The compressed bytes are built in a pooled
+// buffer and copied out at their size: a page compresses to a fraction of
+// the room zstd asks for.
+func (s *Store) encodeBlob(part, sum string, raw []byte) (blobRow, error) {
+	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
+		return blobRow{}, fmt.Errorf("%s: blob %s: sha256 mismatch: the %d bytes given hash to %x", part, sum, len(raw), got)
 	}
-	return false
-}
-
-// encodeBlob compresses raw, keeping it as is when that does not pay. The
-// compressed bytes are built in a pooled buffer and copied out at their
-// size: a page compresses to a fraction of the room zstd asks for.
-func (s *Store) encodeBlob(part, sum string, raw []byte) blobRow {
 	b := blobRow{part: part, sum: sum, size: int64(len(raw)), encoding: encodingIdentity, data: raw, raw: raw}
 	if len(raw) == 0 {
 		b.data = []byte{}
-		return b
+		return b, nil
 	}
 	buf, _ := s.zbufs.Get().(*[]byte)
 	if buf == nil {
@@ -123,7 +114,7 @@ func (s *Store) encodeBlob(part, sum string, raw []byte) blobRow {
 		*buf = z[:0]
 		s.zbufs.Put(buf)
 	}
-	return b
+	return b, nil
 }
 
 // maxPooledZbuf bounds the compression buffers kept for reuse: one for a
@@ -155,7 +146,10 @@ func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, bs []*blobRow, now 
 			if len(b.raw) == 0 {
 				return fmt.Errorf("%s: blob %s: no bytes given and none stored: %w", b.part, b.sum, redline.ErrNotFound)
 			}
-			*b = s.encodeBlob(b.part, b.sum, b.raw)
+			var err error
+			if *b, err = s.encodeBlob(b.part, b.sum, b.raw); err != nil {
+				return err
+			}
 		}
 		_, err := tx.StmtContext(ctx, s.stmts.insertBlob).ExecContext(ctx, b.sum, b.size, b.encoding, b.data, unixNano(now))
 		if err != nil {
@@ -169,8 +163,7 @@ func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, bs []*blobRow, now 
 // blobs of one check (body, text, request headers).
 const blobsPerQuery = 3
 
-// storedBlobs reports which of sums are stored with their bytes, in tx or,
-// when tx is nil, outside of any transaction.
+// storedBlobs reports which of sums are stored with their bytes, in tx.
 func (s *Store) storedBlobs(ctx context.Context, tx *sql.Tx, sums []string) (map[string]bool, error) {
 	stored := make(map[string]bool, len(sums))
 	for len(sums) > 0 {
@@ -180,11 +173,7 @@ func (s *Store) storedBlobs(ctx context.Context, tx *sql.Tx, sums []string) (map
 			args[i] = sums[min(i, n-1)] // repeated to fill the query
 		}
 		sums = sums[n:]
-		st := s.stmts.storedBlobs
-		if tx != nil {
-			st = tx.StmtContext(ctx, st)
-		}
-		rows, err := st.QueryContext(ctx, args...)
+		rows, err := tx.StmtContext(ctx, s.stmts.storedBlobs).QueryContext(ctx, args...)
 		if err != nil {
 			return nil, fmt.Errorf("stored blobs: %w", err)
 		}

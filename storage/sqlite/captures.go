@@ -259,19 +259,26 @@ func (s *Store) recordCheck(ctx context.Context, rec *redline.CheckRecord) error
 // repeats its baseline); else as a full row. header is c.Header as JSON.
 func (s *Store) insertCapture(ctx context.Context, tx *sql.Tx, c *redline.Capture, header string) (int64, error) {
 	var res sql.Result
-	base, err := s.latestBase(ctx, tx, c.TargetID)
+	latest, err := repeatBaseOf(ctx, tx, s.stmts.latestBase, c.TargetID)
 	if err != nil {
 		return 0, err
 	}
-	delta, request, repeat := repeatHeader(base, c.PrevHash, c, header)
-	if !repeat && base != nil && !base.latestGood && base.latestHash.String == c.PrevHash && c.Outcome.Good() {
-		good, err := s.goodBase(ctx, tx, c.TargetID, base)
-		if err != nil {
-			return 0, err
-		}
-		if good != nil {
-			base = good
-			delta, request, repeat = repeatHeader(base, c.PrevHash, c, header)
+	// A repeat row's prev_hash is derived from the target's latest
+	// capture: c may be one only when that is the capture it chains to.
+	base := latest
+	var delta, request string
+	repeat := false
+	if latest != nil && latest.hash.String == c.PrevHash {
+		delta, request, repeat = repeatHeader(latest, c, header)
+		if !repeat && !latest.good && c.Outcome.Good() {
+			good, err := repeatBaseOf(ctx, tx, s.stmts.goodBase, c.TargetID)
+			if err != nil {
+				return 0, err
+			}
+			if good != nil && good.id != latest.id {
+				base = good
+				delta, request, repeat = repeatHeader(good, c, header)
+			}
 		}
 	}
 	if repeat {

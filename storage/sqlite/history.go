@@ -192,7 +192,9 @@ func (s *Store) Prune(ctx context.Context, r redline.Retention, now time.Time) (
 
 		// Blobs that only pruned captures refer to lose their bytes. A
 		// kept repeat row uses the blobs of its base, pruned or not.
-		// The kept sums are collected in one pass over the captures.
+		// The kept sums are collected into a temporary table first, one
+		// scan of the captures for each kind of sum, rather than looked
+		// up in the captures for each blob.
 		for _, q := range []string{
 			`CREATE TEMP TABLE prune_kept (sha256 TEXT PRIMARY KEY) WITHOUT ROWID`,
 			`INSERT OR IGNORE INTO temp.prune_kept (sha256)

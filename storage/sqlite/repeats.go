@@ -17,11 +17,12 @@ import (
 // against the base's headers. The view capture_rows completes it.
 
 // repeatBase is what recordCheck compares a new capture with: the
-// response of the base of the target's latest capture.
+// response of the base of one of the target's captures (the latest, or the
+// latest good one), with that capture's record hash and outcome.
 type repeatBase struct {
 	id          int64          // the full row
-	latestHash  sql.NullString // record_hash of the latest capture
-	latestGood  bool           // the latest capture is good (Outcome.Good): its base is the latest good one's
+	hash        sql.NullString // record_hash of the capture it is the base of
+	good        bool           // that capture is good (Outcome.Good)
 	url         string
 	finalURL    string
 	status      int
@@ -33,50 +34,42 @@ type repeatBase struct {
 	requestSHA  sql.NullString
 }
 
-// latestBase returns the base of the target's latest capture (the capture
-// itself when it is a full row), or nil when the target has no capture.
-func (s *Store) latestBase(ctx context.Context, tx *sql.Tx, targetID int64) (*repeatBase, error) {
+// baseQuery selects the repeatBase of the target's latest capture that
+// where (a condition on captures, or "") admits.
+func baseQuery(where string) string {
+	if where != "" {
+		where = " AND " + where
+	}
+	return `SELECT b.id, l.record_hash, l.` + goodOutcomes + `, b.url, b.final_url, b.status, b.header,
+		b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
+		FROM (SELECT id, same_as, record_hash, outcome FROM captures WHERE target_id = ?` + where + `
+			ORDER BY id DESC LIMIT 1) l
+		JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`
+}
+
+// repeatBaseOf runs st, a baseQuery, for the target; nil when no capture
+// matches.
+func repeatBaseOf(ctx context.Context, tx *sql.Tx, st *sql.Stmt, targetID int64) (*repeatBase, error) {
 	var b repeatBase
-	err := tx.StmtContext(ctx, s.stmts.latestBase).QueryRowContext(ctx, targetID).
-		Scan(&b.id, &b.latestHash, &b.latestGood, &b.url, &b.finalURL, &b.status, &b.header,
+	err := tx.StmtContext(ctx, st).QueryRowContext(ctx, targetID).
+		Scan(&b.id, &b.hash, &b.good, &b.url, &b.finalURL, &b.status, &b.header,
 			&b.contentType, &b.bodySHA, &b.bodySize, &b.textSHA, &b.requestSHA)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("latest capture: %w", err)
+		return nil, fmt.Errorf("base capture: %w", err)
 	}
 	return &b, nil
 }
 
-// goodBase returns the base of the target's latest good capture, with
-// latest's latestHash, or nil when it has none or it is latest's base.
-func (s *Store) goodBase(ctx context.Context, tx *sql.Tx, targetID int64, latest *repeatBase) (*repeatBase, error) {
-	b := repeatBase{latestHash: latest.latestHash}
-	err := tx.StmtContext(ctx, s.stmts.goodBase).QueryRowContext(ctx, targetID).
-		Scan(&b.id, &b.url, &b.finalURL, &b.status, &b.header,
-			&b.contentType, &b.bodySHA, &b.bodySize, &b.textSHA, &b.requestSHA)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("latest good capture: %w", err)
-	}
-	if b.id == latest.id {
-		return nil, nil
-	}
-	return &b, nil
-}
-
-// repeatHeader returns the header delta to store when c, chained to head,
-// may be stored as a repeat row of b, with the request headers' sum to
-// store ("" when c sent b's), and ok false when it needs a full row: c's
-// response differs from b's, c's request headers are unknown but b's are
-// not, the latest capture is not the one head names (so prev_hash could
-// not be derived), b's header does not parse, or the delta would not be
-// shorter than full, c's header JSON.
-func repeatHeader(b *repeatBase, head string, c *redline.Capture, full string) (delta, request string, ok bool) {
-	if b == nil || c.Header == nil || !b.header.Valid || b.latestHash.String != head ||
+// repeatHeader returns the header delta to store when c may be stored as a
+// repeat row of b, with the request headers' sum to store ("" when c sent
+// b's), and ok false when it needs a full row: c's response differs from
+// b's, c's request headers are unknown but b's are not, b's header does
+// not parse, or the delta would not be shorter than full, c's header JSON.
+func repeatHeader(b *repeatBase, c *redline.Capture, full string) (delta, request string, ok bool) {
+	if c.Header == nil || !b.header.Valid ||
 		c.URL != b.url || c.FinalURL != b.finalURL || c.Status != b.status || c.ContentType != b.contentType ||
 		c.BodySHA256 != b.bodySHA.String || c.BodySize != b.bodySize || c.TextSHA256 != b.textSHA.String ||
 		c.RequestSHA256 == "" && b.requestSHA.Valid {

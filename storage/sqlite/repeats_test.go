@@ -11,23 +11,8 @@ import (
 
 	"redline"
 	"redline/fixity"
+	"redline/storage/storagetest"
 )
-
-// benchHeader is a realistic response header set of nine headers, stamped
-// with a Date.
-func benchHeader(date time.Time) http.Header {
-	return http.Header{
-		"Date":           {date.Format(http.TimeFormat)},
-		"Content-Type":   {"text/html; charset=utf-8"},
-		"Content-Length": {"48213"},
-		"Cache-Control":  {"no-cache"},
-		"Server":         {"Apache"},
-		"X-Drupal-Cache": {"MISS"},
-		"Etag":           {`"5f3c9e-1a2b3c4d"`},
-		"Last-Modified":  {"Tue, 04 Feb 2025 10:00:00 GMT"},
-		"Vary":           {"Accept-Encoding"},
-	}
-}
 
 // check records one fetch of tg at at: a 200 with body, or a 304 when body
 // is nil.
@@ -35,7 +20,7 @@ func check(t *testing.T, s *Store, tg redline.Target, at time.Time, outcome redl
 	t.Helper()
 	rec := &redline.CheckRecord{
 		Capture: redline.Capture{TargetID: tg.ID, FetchedAt: at, Duration: 3 * time.Millisecond, URL: tg.URL, FinalURL: tg.URL,
-			Status: http.StatusNotModified, Header: benchHeader(at), ContentType: "text/html", Outcome: outcome,
+			Status: http.StatusNotModified, Header: storagetest.Header(at), ContentType: "text/html", Outcome: outcome,
 			TextSHA256: shaHex([]byte("text")), Attempts: 1,
 			RequestHeader: http.Header{"User-Agent": {"redline-test (+mailto:test@localhost)"}, "Accept": {"text/html"}}},
 		Text:    []byte("text"),
@@ -176,7 +161,7 @@ func TestRepeatNeedsFullRow(t *testing.T) {
 		at = at.Add(time.Hour)
 		rec := &redline.CheckRecord{
 			Capture: redline.Capture{TargetID: tg.ID, FetchedAt: at, URL: tg.URL, FinalURL: tg.URL, Status: 200,
-				Header: benchHeader(at), ContentType: "text/html", Outcome: redline.OutcomeUnchanged,
+				Header: storagetest.Header(at), ContentType: "text/html", Outcome: redline.OutcomeUnchanged,
 				BodySHA256: shaHex(body), BodySize: int64(len(body)), TextSHA256: shaHex([]byte("text")), Attempts: 1,
 				RequestHeader: http.Header{"User-Agent": {"redline-test (+mailto:test@localhost)"}, "Accept": {"text/html"}}},
 		}
@@ -258,9 +243,9 @@ func TestUpgradeKeepsFullRows(t *testing.T) {
 	var old []redline.Capture
 	head := ""
 	for i, c := range []redline.Capture{
-		{Status: 200, Header: benchHeader(t0), Outcome: redline.OutcomeBaseline, BodySHA256: shaHex(body), BodySize: int64(len(body))},
+		{Status: 200, Header: storagetest.Header(t0), Outcome: redline.OutcomeBaseline, BodySHA256: shaHex(body), BodySize: int64(len(body))},
 		{Status: 0, Outcome: redline.OutcomeError, Error: "timeout", Attempts: 3},
-		{Status: 200, Header: benchHeader(t0.Add(2 * time.Hour)), Outcome: redline.OutcomeUnchanged, BodySHA256: shaHex(body), BodySize: int64(len(body))},
+		{Status: 200, Header: storagetest.Header(t0.Add(2 * time.Hour)), Outcome: redline.OutcomeUnchanged, BodySHA256: shaHex(body), BodySize: int64(len(body))},
 	} {
 		c.ID, c.TargetID, c.FetchedAt, c.URL, c.FinalURL = int64(i+1), 1, t0.Add(time.Duration(i)*time.Hour), "https://a.example/", "https://a.example/"
 		c.ContentType = "text/html"
@@ -311,7 +296,7 @@ func TestUpgradeKeepsFullRows(t *testing.T) {
 	}
 	rec := &redline.CheckRecord{Capture: old[2]}
 	rec.Capture.ID, rec.Capture.PrevHash, rec.Capture.Hash = 0, "", ""
-	rec.Capture.FetchedAt, rec.Capture.Header = t0.Add(3*time.Hour), benchHeader(t0.Add(3*time.Hour))
+	rec.Capture.FetchedAt, rec.Capture.Header = t0.Add(3*time.Hour), storagetest.Header(t0.Add(3*time.Hour))
 	if err := s.RecordCheck(ctx, rec); err != nil {
 		t.Fatal(err)
 	}

@@ -326,7 +326,11 @@ func TestBlobCorruptionDetected(t *testing.T) {
 	s := openTemp(t)
 	tg := syncTargets(t, s, t0, "alpha")[0]
 	rec := record(t, s, tg, "", t0, redline.OutcomeBaseline, bytes.Repeat([]byte("a"), 1000))
-	corrupt := s.encodeBlob("test", "", bytes.Repeat([]byte("b"), 1000))
+	other := bytes.Repeat([]byte("b"), 1000)
+	corrupt, err := s.encodeBlob("test", shaHex(other), other)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.DB().ExecContext(t.Context(), `UPDATE blobs SET data = ?, encoding = ? WHERE sha256 = ?`,
 		corrupt.data, corrupt.encoding, rec.Capture.BodySHA256); err != nil {
 		t.Fatal(err)
@@ -385,22 +389,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"export by time", `WHERE target_id IN (?) AND fetched_at >= ? AND fetched_at < ? ORDER BY id`,
 			"SEARCH c USING INDEX captures_target_time (target_id=? AND fetched_at>? AND fetched_at<?)"},
 	} {
-		rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT `+captureColumns+` FROM capture_rows `+tc.query,
-			1, 2, 3, 4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+		p := queryPlan(t, s, `SELECT `+captureColumns+` FROM capture_rows `+tc.query, 1, 2, 3, 4)
 		// Repeat rows are completed by their base's primary key, and their
 		// prev_hash from the previous capture by captures_target.
 		if !strings.Contains(p, tc.want) || !strings.Contains(p, "SEARCH b USING INTEGER PRIMARY KEY") ||
@@ -410,33 +399,57 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}
 }
 
+// queryPlan returns the details of EXPLAIN QUERY PLAN for query, joined
+// with "; ".
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
+}
+
 // TestStoredBlobsQueryUsesLiveIndex checks that asking which blobs are
 // stored is answered from the partial index blobs_live. Reading pruned_at
 // from a blob's row would walk the row's overflow pages.
 func TestStoredBlobsQueryUsesLiveIndex(t *testing.T) {
 	s := openTemp(t)
-	var id, parent, unused int
-	var detail string
-	err := s.DB().QueryRowContext(t.Context(), `EXPLAIN QUERY PLAN `+storedBlobsQuery, "a", "b", "c").
-		Scan(&id, &parent, &unused, &detail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(detail, "USING INDEX blobs_live (sha256=?)") {
+	if detail := queryPlan(t, s, storedBlobsQuery, "a", "b", "c"); !strings.Contains(detail, "USING INDEX blobs_live (sha256=?)") {
 		t.Errorf("stored-blobs query plan %q, want a search of blobs_live", detail)
 	}
 	// The index holds live blobs only: a pruned blob drops out of it.
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tg := syncTargets(t, s, at, "a")[0]
 	rec := record(t, s, tg, "", at, redline.OutcomeBaseline, []byte("<p>kept</p>"))
-	stored, err := s.storedBlobs(t.Context(), nil, []string{rec.Capture.BodySHA256})
+	isStored := func() (stored map[string]bool, err error) {
+		err = s.read(t.Context(), func(tx *sql.Tx) error {
+			stored, err = s.storedBlobs(t.Context(), tx, []string{rec.Capture.BodySHA256})
+			return err
+		})
+		return stored, err
+	}
+	stored, err := isStored()
 	if err != nil || !stored[rec.Capture.BodySHA256] {
 		t.Fatalf("stored blobs %v, %v: want the body", stored, err)
 	}
 	if _, err := s.DB().ExecContext(t.Context(), `UPDATE blobs SET data = x'', pruned_at = 1 WHERE sha256 = ?`, rec.Capture.BodySHA256); err != nil {
 		t.Fatal(err)
 	}
-	stored, err = s.storedBlobs(t.Context(), nil, []string{rec.Capture.BodySHA256})
+	stored, err = isStored()
 	if err != nil || stored[rec.Capture.BodySHA256] {
 		t.Fatalf("stored blobs %v, %v: want the pruned body missing", stored, err)
 	}
@@ -663,5 +676,29 @@ func TestKnownBlobsStoredWhenMissing(t *testing.T) {
 	err = s.RecordCheck(t.Context(), &bad)
 	if !errors.Is(err, redline.ErrNotFound) || !strings.Contains(err.Error(), "body: blob "+shaHex(missing)) {
 		t.Errorf("err %v, want ErrNotFound naming the body", err)
+	}
+}
+
+// TestPrepareBlobsSkipsKnown: a blob listed as known is not compressed
+// ahead of the transaction, nor are its bytes hashed; any other blob given
+// with bytes is checked and compressed.
+func TestPrepareBlobsSkipsKnown(t *testing.T) {
+	s := openTemp(t)
+	page := bytes.Repeat([]byte("<p>policy text</p>"), 200)
+	fresh := []byte("a new text")
+	wrong := []byte("bytes that do not match their sum")
+	rows, err := s.prepareBlobs([]string{strings.ToUpper(shaHex(page)), shaHex(fresh) + "-not-it"},
+		blobIn{"body", shaHex(page), page}, blobIn{"text", shaHex(fresh), fresh}, blobIn{"request header", shaHex(page), wrong})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].data != nil || rows[2].data != nil {
+		t.Errorf("known blobs compressed ahead: body %d bytes, request header %d bytes", len(rows[0].data), len(rows[2].data))
+	}
+	if rows[1].data == nil || rows[1].encoding == "" {
+		t.Errorf("unknown blob not prepared: %+v", rows[1])
+	}
+	if _, err := s.prepareBlobs(nil, blobIn{"text", shaHex(fresh), wrong}); err == nil || !strings.Contains(err.Error(), "sha256 mismatch") {
+		t.Errorf("wrong bytes for a blob to store: err %v, want a sha256 mismatch", err)
 	}
 }

@@ -15,8 +15,8 @@ type stmts struct {
 	baseline     *sql.Stmt // the latest good capture of target ?; see Baseline
 	storedBlobs  *sql.Stmt // which of blobsPerQuery sha256 are stored with their bytes
 	insertBlob   *sql.Stmt // sha256, size, encoding, data, created_at; refills a pruned blob
-	latestBase   *sql.Stmt // the base of target ?'s latest capture; see repeatBase
-	goodBase     *sql.Stmt // the base of target ?'s latest good capture; see goodBase
+	latestBase   *sql.Stmt // the base of target ?'s latest capture; see baseQuery
+	goodBase     *sql.Stmt // the base of target ?'s latest good capture
 	insertRepeat *sql.Stmt // a repeat row; see insertCapture
 	insertFull   *sql.Stmt // a full row; see insertCapture
 	updateTarget *sql.Stmt // a target's state after a check; see recordCheck
@@ -40,15 +40,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.insertBlob, `INSERT INTO blobs (sha256, size, encoding, data, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (sha256) DO UPDATE SET encoding = excluded.encoding, data = excluded.data, pruned_at = NULL
 			WHERE blobs.pruned_at IS NOT NULL`},
-		{&s.stmts.latestBase, `SELECT b.id, l.record_hash, l.` + goodOutcomes + `, b.url, b.final_url, b.status, b.header,
-			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
-			FROM (SELECT id, same_as, record_hash, outcome FROM captures WHERE target_id = ? ORDER BY id DESC LIMIT 1) l
-			JOIN captures b ON b.id = COALESCE(l.same_as, l.id) AND b.same_as IS NULL`},
-		{&s.stmts.goodBase, `SELECT b.id, b.url, b.final_url, b.status, b.header,
-			b.content_type, b.body_sha256, b.body_size, b.text_sha256, b.request_sha256
-			FROM (SELECT id, same_as FROM captures WHERE target_id = ? AND ` + goodOutcomes + `
-				ORDER BY id DESC LIMIT 1) g
-			JOIN captures b ON b.id = COALESCE(g.same_as, g.id) AND b.same_as IS NULL`},
+		{&s.stmts.latestBase, baseQuery("")},
+		{&s.stmts.goodBase, baseQuery(goodOutcomes)},
 		{&s.stmts.insertRepeat, `INSERT INTO captures (target_id, fetched_at, duration_us, url, header,
 			outcome, error, attempts, request_sha256, record_hash, same_as)
 			VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)`},

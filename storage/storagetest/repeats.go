@@ -10,8 +10,9 @@ import (
 	"redline/fixity"
 )
 
-// fullHeader is a realistic response header set, stamped with a Date.
-func fullHeader(date time.Time) http.Header {
+// Header is a realistic response header set of a government page,
+// stamped with date: what a repeat row's header delta is measured against.
+func Header(date time.Time) http.Header {
 	return http.Header{
 		"Date":           {date.Format(http.TimeFormat)},
 		"Content-Type":   {"text/html; charset=utf-8"},
@@ -58,31 +59,31 @@ func testRepeats(e *env) {
 		// beta repeats itself between alpha's captures: chains are per
 		// target.
 		b := newRecord(beta, "", rec.Capture.FetchedAt.Add(time.Minute), redline.OutcomeUnchanged, v1)
-		b.Capture.Header = fullHeader(b.Capture.FetchedAt)
+		b.Capture.Header = Header(b.Capture.FetchedAt)
 		e.record(b)
 	}
 	withHeader := func(hd http.Header) func(c *redline.Capture) {
 		return func(c *redline.Capture) { c.Header = hd }
 	}
 
-	add(newRecord(alpha, "", h(0), redline.OutcomeBaseline, v1), withHeader(fullHeader(h(0))))
+	add(newRecord(alpha, "", h(0), redline.OutcomeBaseline, v1), withHeader(Header(h(0))))
 	// Only the Date differs.
-	add(newRecord(alpha, "", h(1), redline.OutcomeUnchanged, v1), withHeader(fullHeader(h(1))))
+	add(newRecord(alpha, "", h(1), redline.OutcomeUnchanged, v1), withHeader(Header(h(1))))
 	// A header added; another duration and attempt count.
 	add(newRecord(alpha, "", h(2), redline.OutcomeUnchanged, v1), func(c *redline.Capture) {
-		c.Header = fullHeader(h(2))
+		c.Header = Header(h(2))
 		c.Header["Age"] = []string{"12"}
 		c.Duration, c.Attempts = 250*time.Millisecond, 2
 	})
 	// A header removed, one value of another changed.
 	add(newRecord(alpha, "", h(3), redline.OutcomeUnchanged, v1), func(c *redline.Capture) {
-		c.Header = fullHeader(h(3))
+		c.Header = Header(h(3))
 		delete(c.Header, "Set-Cookie")
 		c.Header["Link"] = []string{`<https://www.example.gov/policy/alpha>; rel="canonical"`}
 	})
 	// The same response judged blocked, with an error.
 	add(newRecord(alpha, "", h(4), redline.OutcomeBlocked, v1), func(c *redline.Capture) {
-		c.Header = fullHeader(h(4))
+		c.Header = Header(h(4))
 		c.Error = "challenge page"
 	})
 	// 304s: the first differs (status, no body), the next repeat it.
@@ -94,17 +95,17 @@ func testRepeats(e *env) {
 		})
 	}
 	add(newRecord(alpha, "", h(8), redline.OutcomeError, nil), nil)
-	add(newRecord(alpha, "", h(9), redline.OutcomeUnchanged, v1), withHeader(fullHeader(h(9))))
+	add(newRecord(alpha, "", h(9), redline.OutcomeUnchanged, v1), withHeader(Header(h(9))))
 	// A redirect: another final URL.
 	add(newRecord(alpha, "", h(10), redline.OutcomeUnchanged, v1), func(c *redline.Capture) {
-		c.Header, c.FinalURL = fullHeader(h(10)), alpha.URL+"/index.html"
+		c.Header, c.FinalURL = Header(h(10)), alpha.URL+"/index.html"
 	})
-	add(newRecord(alpha, "", h(11), redline.OutcomeUnchanged, v1), withHeader(fullHeader(h(11))))
+	add(newRecord(alpha, "", h(11), redline.OutcomeUnchanged, v1), withHeader(Header(h(11))))
 	changed := newRecord(alpha, "", h(12), redline.OutcomeChanged, v2)
 	changed.Change = &redline.Change{FromCaptureID: recorded[len(recorded)-1].ID, WordsAdded: 1, WordsRemoved: 1}
-	add(changed, withHeader(fullHeader(h(12))))
+	add(changed, withHeader(Header(h(12))))
 	// Another status, then the same response twice, headers and all.
-	same := fullHeader(h(13))
+	same := Header(h(13))
 	for i := 13; i <= 14; i++ {
 		add(newRecord(alpha, "", h(i), redline.OutcomeUnchanged, v2), func(c *redline.Capture) {
 			c.Status, c.Header = http.StatusNonAuthoritativeInfo, same.Clone()
@@ -112,7 +113,7 @@ func testRepeats(e *env) {
 	}
 	// A header with no value; then every header but the Date gone.
 	add(newRecord(alpha, "", h(15), redline.OutcomeUnchanged, v2), func(c *redline.Capture) {
-		c.Status, c.Header = http.StatusNonAuthoritativeInfo, fullHeader(h(15))
+		c.Status, c.Header = http.StatusNonAuthoritativeInfo, Header(h(15))
 		c.Header["X-Empty"] = []string{}
 	})
 	add(newRecord(alpha, "", h(16), redline.OutcomeUnchanged, v2), func(c *redline.Capture) {
@@ -123,7 +124,7 @@ func testRepeats(e *env) {
 		c.Status, c.Header = http.StatusNonAuthoritativeInfo, http.Header{}
 	})
 	add(newRecord(alpha, "", h(18), redline.OutcomeUnchanged, v2), func(c *redline.Capture) {
-		c.Status, c.Header = http.StatusNonAuthoritativeInfo, fullHeader(h(18))
+		c.Status, c.Header = http.StatusNonAuthoritativeInfo, Header(h(18))
 	})
 
 	e.wantRecorded(alpha, recorded)
@@ -220,7 +221,7 @@ func testRepeatsPrune(e *env) {
 			body = page("v1") // for its text
 		}
 		r := newRecord(alpha, "", h(n), outcome, body)
-		r.Capture.Header = fullHeader(h(n))
+		r.Capture.Header = Header(h(n))
 		if notModified {
 			r.Capture.Header = http.Header{"Date": {h(n).Format(http.TimeFormat)}}
 			r.Capture.Status, r.Capture.BodySHA256, r.Capture.BodySize, r.Body = http.StatusNotModified, "", 0, nil
