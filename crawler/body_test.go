@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -58,53 +59,45 @@ func TestBodiesKeptWhole(t *testing.T) {
 	}
 }
 
-// TestGzipFileKeptAsSent fetches a gzip file that the transport does not
-// decode (its Content-Type says gzip, no Content-Encoding): colly reads it
-// through a gzip reader, so its body must reach colly, and the capture
-// keeps the bytes as sent.
+// TestGzipFileKeptAsSent fetches gzip files that the transport does not
+// decode (no Content-Encoding): one whose Content-Type says gzip, and a
+// sitemap named .xml.gz. colly reads both through a gzip reader, so their
+// bodies must reach colly, and the capture keeps the bytes as sent.
 func TestGzipFileKeptAsSent(t *testing.T) {
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	fmt.Fprint(zw, "<p>policy text</p>")
 	zw.Close()
 	srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/gzip")
+		if strings.HasSuffix(r.URL.Path, ".xml.gz") {
+			w.Header().Set("Content-Type", "application/xml")
+		} else {
+			w.Header().Set("Content-Type", "application/gzip")
+		}
 		w.Write(z.Bytes())
 	}))
-	resp, err := newTestFetcher(t, testOptions()).Fetch(context.Background(), Request{URL: srv.URL + "/policy.gz"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(resp.Body, z.Bytes()) {
-		t.Errorf("body %q, want the gzip bytes as sent", resp.Body)
+	f := newTestFetcher(t, testOptions())
+	for _, path := range []string{"/policy.gz", "/sitemap.xml.gz"} {
+		resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + path})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if !bytes.Equal(resp.Body, z.Bytes()) {
+			t.Errorf("%s: body %q, want the gzip bytes as sent", path, resp.Body)
+		}
 	}
 }
 
-// TestSwallowedBodyNotCopied checks the transport hands a swallowing
-// fetchState the whole body while its reader sees an empty one, and leaves
-// the body to the reader when asked to tee (robots.txt) or when colly would
-// gunzip it.
+// TestSwallowedBodyNotCopied checks the transport hands a fetchState told
+// to swallow the whole body while its reader sees an empty one, and leaves
+// the body to the reader otherwise (robots.txt, redirects).
 func TestSwallowedBodyNotCopied(t *testing.T) {
 	page := bytes.Repeat([]byte("policy "), 10_000)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/file.gz" {
-			w.Header().Set("Content-Type", "application/x-gzip")
-		}
-		w.Write(page)
-	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
 	t.Cleanup(srv.Close)
-	for _, tc := range []struct {
-		path       string
-		swallow    bool
-		readerSees int
-	}{
-		{"/page", true, 0},
-		{"/page", false, len(page)},
-		{"/file.gz", true, len(page)},
-	} {
+	for _, swallow := range []bool{true, false} {
 		st := newFetchState(1 << 20)
-		st.swallow = tc.swallow
-		req, err := http.NewRequestWithContext(context.WithValue(t.Context(), fetchStateKey{}, st), http.MethodGet, srv.URL+tc.path, nil)
+		req, err := http.NewRequestWithContext(context.WithValue(t.Context(), fetchStateKey{}, st), http.MethodGet, srv.URL+"/page", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,16 +105,44 @@ func TestSwallowedBodyNotCopied(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if swallow {
+			st.swallowBody() // as Fetcher.visit does once colly has the headers
+		}
 		seen, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, overflow := st.result()
-		if len(seen) != tc.readerSees || !bytes.Equal(body, page) || overflow {
-			t.Errorf("%s swallow %v: reader saw %d bytes (want %d), state kept %d of %d (overflow %v)",
-				tc.path, tc.swallow, len(seen), tc.readerSees, len(body), len(page), overflow)
+		if want := map[bool]int{true: 0, false: len(page)}[swallow]; len(seen) != want || !bytes.Equal(body, page) || overflow {
+			t.Errorf("swallow %v: reader saw %d bytes (want %d), state kept %d of %d (overflow %v)",
+				swallow, len(seen), want, len(body), len(page), overflow)
 		}
+	}
+}
+
+// TestFetchReadsABodyOnce fetches a 1.4 MB page: the fetch allocates about
+// the page once, the buffer the capture keeps, not again for colly's copy
+// of it grown by doubling.
+func TestFetchReadsABodyOnce(t *testing.T) {
+	page := bytes.Repeat([]byte("policy "), 200_000) // 1.4 MB: under presizeMax
+	srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		w.Write(page)
+	}))
+	f := newTestFetcher(t, testOptions())
+	if _, err := f.Fetch(t.Context(), Request{URL: srv.URL + "/warm"}); err != nil { // connections, robots.txt
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := f.Fetch(t.Context(), Request{URL: srv.URL + "/page"})
+	runtime.ReadMemStats(&after)
+	if err != nil || !bytes.Equal(resp.Body, page) {
+		t.Fatalf("fetch: %d bytes, %v", len(resp.Body), err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > uint64(len(page))*3/2 {
+		t.Errorf("fetching %d bytes allocated %d", len(page), got)
 	}
 }
 

@@ -44,10 +44,18 @@ func TestClassifyTreeAgrees(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	html := http.Header{"Content-Type": {"text/html"}}
+	var softTree *xhtml.Node // a soft-error page's tree
+	var realBody []byte      // a real page's body
 	for name, body := range bodies {
 		tree, err := xhtml.Parse(bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
+		}
+		switch k, _ := Classify(200, html, body); {
+		case k == KindSoftError && softTree == nil:
+			softTree = tree
+		case k == "" && realBody == nil:
+			realBody = body
 		}
 		before := render(t, tree)
 		for _, st := range []int{200, 403, 429, 503} {
@@ -63,6 +71,11 @@ func TestClassifyTreeAgrees(t *testing.T) {
 		if render(t, tree) != before {
 			t.Errorf("%s: ClassifyTree changed the tree", name)
 		}
+	}
+	// The verdict is the tree's: a real page's bytes with a soft-error
+	// page's tree is a soft error.
+	if k, _ := ClassifyTree(200, html, realBody, softTree); k != KindSoftError {
+		t.Errorf("a real page's bytes with a soft-error page's tree: %q, want %q", k, KindSoftError)
 	}
 	// The pages must exercise every verdict, or agreement proves little.
 	if kinds[KindBlocked] == 0 || kinds[KindSoftError] == 0 || kinds[""] == 0 {

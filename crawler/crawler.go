@@ -460,7 +460,6 @@ func (f *Fetcher) attempt(ctx context.Context, u *url.URL, host string, req Requ
 func (f *Fetcher) visit(ctx context.Context, u *url.URL, req Request) (*outcome, error) {
 	limit := f.opt.MaxBodySize
 	st := newFetchState(min(limit, math.MaxInt64-1) + 1)
-	st.swallow = true // nothing here reads colly's copy of the body
 	c := f.base.Clone()
 	c.Context = context.WithValue(ctx, fetchStateKey{}, st)
 
@@ -484,6 +483,10 @@ func (f *Fetcher) visit(ctx context.Context, u *url.URL, req Request) (*outcome,
 		if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > limit {
 			tooLarge = true
 			r.Request.Abort() // colly closes the body unread
+			return
+		}
+		if !collyGunzips(*r.Headers, r.Request.URL.Path) {
+			st.swallowBody() // nothing here reads colly's copy of it
 		}
 	})
 	c.OnResponse(func(r *colly.Response) {

@@ -7,18 +7,16 @@ import (
 	"time"
 )
 
-// Prepare starts fetching the robots.txt of each host of urls that no fresh
-// copy is held for, each in its own goroutine and in its host's turn, and
-// returns at once; the channel closes when every fetch it started has
+// Prepare starts fetching the robots.txt of each host of reqs that no
+// fresh copy is held for, each in its own goroutine and in its host's turn,
+// and returns at once; the channel closes when every fetch it started has
 // ended. A check that would fetch a host's robots.txt itself, then wait
 // out the host's delay before its page, finds both done: handing Prepare a
-// batch of targets before checking them keeps checks of new hosts from
-// waiting in turn. A failed fetch is left to the check, which tries again.
-//
-// urls are of fetches without restrictions (Request.Restricted and
-// AllowedDomains unset): a restricted check fetches its robots.txt under
-// its own restriction.
-func (f *Fetcher) Prepare(ctx context.Context, urls []string) <-chan struct{} {
+// batch of requests before making them keeps fetches of new hosts from
+// waiting in turn. A failed fetch is left to the request, which tries
+// again. Requests with restrictions (Restricted, AllowedDomains) are left
+// out: they fetch their robots.txt under their own restriction.
+func (f *Fetcher) Prepare(ctx context.Context, reqs []Request) <-chan struct{} {
 	done := make(chan struct{})
 	if f.opt.IgnoreRobots {
 		close(done)
@@ -27,10 +25,13 @@ func (f *Fetcher) Prepare(ctx context.Context, urls []string) <-chan struct{} {
 	var wg sync.WaitGroup
 	seen := map[string]bool{}
 	now := time.Now()
-	for _, raw := range urls {
-		u, err := parseTarget(raw)
+	for _, req := range reqs {
+		if newRestriction(req) != nil {
+			continue
+		}
+		u, err := parseTarget(req.URL)
 		if err != nil {
-			continue // the check reports it
+			continue // the request reports it
 		}
 		origin := originOf(u)
 		if seen[origin] {

@@ -154,8 +154,8 @@ func (f *Fetcher) robotsFor(ctx context.Context, u *url.URL, host string) (*robo
 func (f *Fetcher) fetchRobots(ctx context.Context, origin string) (*robotstxt.RobotsData, error) {
 	target := origin + "/robots.txt"
 	// A cookie jar of its own, as for pages: some sites set a cookie and
-	// redirect to the same URL.
-	ctx = context.WithValue(ctx, fetchStateKey{}, newFetchState(maxRobotsSize))
+	// redirect to the same URL. No body is kept in it: this reads its own.
+	ctx = context.WithValue(ctx, fetchStateKey{}, newFetchState(0))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err

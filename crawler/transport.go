@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,18 +62,18 @@ type fetchStateKey struct{}
 //     Content-Type names a non-UTF-8 charset to UTF-8, and gunzips bodies
 //     whose Content-Type mentions gzip, but archivists need the original.
 type fetchState struct {
-	jar   http.CookieJar
-	limit int64 // bytes kept at most: the caller's maximum plus one, to see a body overflow it
-	// swallow: the body is read here in full and its reader (colly) sees
-	// an empty body, so that a page is not read into a second, growing
-	// buffer that nobody uses. Off where the reader needs the bytes
-	// (robots.txt), for bodies colly would gunzip itself, and for
-	// redirects (net/http reads at most 2 KiB of those before it moves on).
-	swallow bool
-
+	jar      http.CookieJar
+	limit    int64 // bytes kept at most: the caller's maximum plus one, to see a body overflow it
 	mu       sync.Mutex
 	body     []byte
 	overflow bool
+	// swallow: the response's body is read here in full and its reader
+	// (colly) sees an empty body, so that a page is not read into a
+	// second, growing buffer that nobody uses. Fetcher.visit sets it for
+	// the final response, once colly has its headers; every response
+	// starts without it (robots.txt, redirects: net/http reads at most
+	// 2 KiB of those before it moves on).
+	swallow bool
 }
 
 // presizeMax bounds the buffer allocated for a body from its declared
@@ -96,7 +97,15 @@ func (s *fetchState) reset(size int64) {
 		// the end of the body needs no second buffer (see readFrom).
 		s.body = make([]byte, 0, min(size+1, presizeMax))
 	}
-	s.overflow = false
+	s.overflow, s.swallow = false, false
+	s.mu.Unlock()
+}
+
+// swallowBody has the current response's body read into s in full, its
+// reader seeing none (see swallow).
+func (s *fetchState) swallowBody() {
+	s.mu.Lock()
+	s.swallow = true
 	s.mu.Unlock()
 }
 
@@ -118,25 +127,18 @@ func (s *fetchState) write(p []byte) {
 func (s *fetchState) readFrom(r io.Reader) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var probe []byte
 	for {
 		room := s.limit - int64(len(s.body))
 		if room <= 0 {
 			s.overflow = true
 			return nil
 		}
-		var n int
-		var err error
-		if free := cap(s.body) - len(s.body); free > 0 {
-			n, err = r.Read(s.body[len(s.body) : len(s.body)+int(min(int64(free), room))])
-			s.body = s.body[:len(s.body)+n]
-		} else {
-			if probe == nil {
-				probe = make([]byte, 512)
-			}
-			n, err = r.Read(probe[:min(int64(len(probe)), room)])
-			s.body = append(s.body, probe[:n]...)
+		if len(s.body) == cap(s.body) {
+			s.body = slices.Grow(s.body, 512)
 		}
+		free := s.body[len(s.body):cap(s.body)]
+		n, err := r.Read(free[:min(int64(len(free)), room)])
+		s.body = s.body[:len(s.body)+n]
 		if err == io.EOF {
 			return nil
 		}
@@ -192,38 +194,42 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.jar.SetCookies(req.URL, rc)
 	}
 	st.reset(resp.ContentLength)
-	redirect := resp.StatusCode >= 300 && resp.StatusCode < 400
-	resp.Body = &teeBody{ReadCloser: resp.Body, st: st, swallow: st.swallow && !redirect && !collyGunzips(resp)}
+	resp.Body = &teeBody{ReadCloser: resp.Body, st: st}
 	return resp, nil
 }
 
-// collyGunzips reports whether colly would read resp's body through a gzip
-// reader (its httpBackend.Do): an empty body would then fail to decode.
-func collyGunzips(resp *http.Response) bool {
-	if resp.Uncompressed {
-		return false
-	}
-	enc := strings.ToLower(resp.Header.Get("Content-Encoding"))
+// collyGunzips reports whether colly reads the body of a response with
+// header, for a request of path, through a gzip reader (httpBackend.Do):
+// it would fail to decode the empty body a swallowing fetchState leaves
+// it. net/http removes Content-Encoding from a body it decoded itself.
+func collyGunzips(header http.Header, path string) bool {
+	enc := strings.ToLower(header.Get("Content-Encoding"))
 	return strings.Contains(enc, "gzip") ||
-		(enc == "" && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "gzip")) ||
-		(resp.Request != nil && strings.HasSuffix(strings.ToLower(resp.Request.URL.Path), ".xml.gz"))
+		(enc == "" && strings.Contains(strings.ToLower(header.Get("Content-Type")), "gzip")) ||
+		strings.HasSuffix(strings.ToLower(path), ".xml.gz")
 }
 
-// teeBody copies what its reader reads into a fetchState or, swallowing,
-// reads the whole body into it at the first Read and reports an empty one.
+// teeBody copies what its reader reads into a fetchState or, when the
+// state swallows the body at the first Read, reads all of it into the
+// state and reports an empty body.
 type teeBody struct {
 	io.ReadCloser
-	st      *fetchState
-	swallow bool
+	st   *fetchState
+	read bool // Read was called
 }
 
 func (b *teeBody) Read(p []byte) (int, error) {
-	if b.swallow {
-		b.swallow = false
-		if err := b.st.readFrom(b.ReadCloser); err != nil {
-			return 0, err
+	if !b.read {
+		b.read = true
+		b.st.mu.Lock()
+		swallow := b.st.swallow
+		b.st.mu.Unlock()
+		if swallow {
+			if err := b.st.readFrom(b.ReadCloser); err != nil {
+				return 0, err
+			}
+			return 0, io.EOF
 		}
-		return 0, io.EOF
 	}
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {

@@ -44,6 +44,12 @@ func TestDocSharesOneParse(t *testing.T) {
 	if err != nil || r.Text != "kept" {
 		t.Fatalf("Text with Exclude = %q, %v; want %q", r.Text, err, "kept")
 	}
+	// Text pruned the tree it shares with HTML, rather than a copy of its
+	// own...
+	if strings.Contains(subtreeText(tree), "removed") {
+		t.Errorf("Text with Exclude left the shared tree whole: it parsed the page again")
+	}
+	// ...so HTML parses the page again.
 	again := d.HTML()
 	if again == tree || !strings.Contains(subtreeText(again), "removed") {
 		t.Errorf("after an Exclude, HTML() gave the pruned tree (%q), want the page parsed again", subtreeText(again))

@@ -59,8 +59,8 @@ func TestNormalizeLineAgrees(t *testing.T) {
 }
 
 // TestCountNonSpaceEveryOffset puts each kind of byte at every offset of a
-// run of letters, so that it falls at each place of the eight-byte words
-// countNonSpace reads, and compares the count with normalizeRef's.
+// run of letters, at the start, middle and end of the string, and compares
+// countNonSpace with normalizeRef.
 func TestCountNonSpaceEveryOffset(t *testing.T) {
 	letters := "abcdefghijklmnopqrstuvwxyz0123456789"
 	for _, odd := range []string{" ", "\t", "\n", "\x00", "\x01", "\x1f", "!", "\x7f", "\u00a0", "é", "\u3000", "\xff", "  "} {

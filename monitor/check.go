@@ -144,9 +144,7 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 		res.Err = fmt.Errorf("check %s: load baseline: %w", t.Name, err)
 		return res
 	}
-	// A discovered document is untrusted: public addresses and its rule's
-	// domains only, on every redirect too.
-	req := crawler.Request{URL: t.URL, Restricted: t.DiscoveredBy != "", AllowedDomains: t.AllowedDomains}
+	req := request(t)
 	if hasBase && base.Header != nil {
 		req.ETag = base.Header.Get("ETag")
 		req.LastModified = base.Header.Get("Last-Modified")
@@ -155,6 +153,13 @@ func (m *Monitor) Check(ctx context.Context, t redline.Target) Result {
 	start := m.now()
 	resp, ferr := m.Fetcher.Fetch(ctx, req)
 	return m.record(ctx, t, base, hasBase, start, resp, ferr)
+}
+
+// request is the fetch of t, without validators. A discovered document is
+// untrusted: public addresses and its rule's domains only, on every
+// redirect too.
+func request(t redline.Target) crawler.Request {
+	return crawler.Request{URL: t.URL, Restricted: t.DiscoveredBy != "", AllowedDomains: t.AllowedDomains}
 }
 
 // record judges one fetch of t and records it: the capture, and the change

@@ -112,7 +112,11 @@ func TestEachClaimsInBatches(t *testing.T) {
 		}
 	}
 
-	// The same through CheckTargets, once they fall due: in target order.
+	// The same through CheckTargets, once they fall due: in target order,
+	// although the first pages now answer last.
+	for i := range 2 {
+		f.site.Set(fmt.Sprintf("/p%02d", i), testsite.Page{Body: testsite.PolicyPage("Policy", paras, "one"), Delay: 200 * time.Millisecond})
+	}
 	f.clk.set(f.clk.now().Add(2 * time.Hour))
 	rs, err := m.CheckTargets(ctx, all)
 	if err != nil {
@@ -145,10 +149,11 @@ func TestEachClaimsInBatches(t *testing.T) {
 // and how many fetches had begun by then.
 type preparing struct {
 	*crawler.Fetcher
-	mu      sync.Mutex
-	calls   [][]string
-	fetches int
-	before  []int
+	mu         sync.Mutex
+	calls      [][]string
+	fetches    int
+	before     []int
+	restricted int // requests handed over with their restriction
 }
 
 func (p *preparing) Fetch(ctx context.Context, req crawler.Request) (*crawler.Response, error) {
@@ -158,17 +163,24 @@ func (p *preparing) Fetch(ctx context.Context, req crawler.Request) (*crawler.Re
 	return p.Fetcher.Fetch(ctx, req)
 }
 
-func (p *preparing) Prepare(ctx context.Context, urls []string) <-chan struct{} {
+func (p *preparing) Prepare(ctx context.Context, reqs []crawler.Request) <-chan struct{} {
 	p.mu.Lock()
+	var urls []string
+	for _, r := range reqs {
+		urls = append(urls, r.URL)
+		if r.AllowedDomains != nil {
+			p.restricted++
+		}
+	}
 	p.calls = append(p.calls, urls)
 	p.before = append(p.before, p.fetches)
 	p.mu.Unlock()
-	return p.Fetcher.Prepare(ctx, urls)
+	return p.Fetcher.Prepare(ctx, reqs)
 }
 
 // TestEachPreparesEachBatch: every claimed batch is handed to the
-// fetcher's Prepare before its checks start, without the targets fetched
-// under restrictions, and robots.txt is fetched once.
+// fetcher's Prepare before its checks start, each request with its
+// restriction, and robots.txt is fetched once.
 func TestEachPreparesEachBatch(t *testing.T) {
 	f := newFixture(t)
 	defs := f.pages(10) // with concurrency 2, batches of 8
@@ -190,14 +202,13 @@ func TestEachPreparesEachBatch(t *testing.T) {
 		handed = append(handed, urls...)
 	}
 	var want []string
-	for i, d := range defs {
-		if i != 3 {
-			want = append(want, d.URL)
-		}
+	for _, d := range defs {
+		want = append(want, d.URL)
 	}
 	slices.Sort(handed)
-	if len(p.calls) != 2 || p.before[0] != 0 || !slices.Equal(handed, want) {
-		t.Errorf("Prepare calls %q after %v fetches; want 2 batches, the first before any fetch, of %q", p.calls, p.before, want)
+	if len(p.calls) != 2 || p.before[0] != 0 || !slices.Equal(handed, want) || p.restricted != 1 {
+		t.Errorf("Prepare calls %q after %v fetches, %d with a restriction; want 2 batches, the first before any fetch, of %q, one restricted",
+			p.calls, p.before, p.restricted, want)
 	}
 	if h := f.site.Hits("/robots.txt"); h != 1 {
 		t.Errorf("robots.txt fetched %d times, want 1", h)

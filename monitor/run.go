@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"redline"
+	"redline/crawler"
 )
 
 func (m *Monitor) concurrency() int {
@@ -151,9 +152,11 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 			break
 		}
 		if prep != nil {
-			if urls := unrestricted(batch); len(urls) > 0 {
-				prepared = append(prepared, prep.Prepare(ctx, urls))
+			reqs := make([]crawler.Request, len(batch))
+			for i, t := range batch {
+				reqs[i] = request(t)
 			}
+			prepared = append(prepared, prep.Prepare(ctx, reqs))
 		}
 		for _, t := range batch {
 			check(t)
@@ -191,19 +194,7 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 // that checks of hosts new to the run do not wait in turn for it and then
 // for the host's delay.
 type preparer interface {
-	Prepare(ctx context.Context, urls []string) <-chan struct{}
-}
-
-// unrestricted returns the URLs of the page targets of batch fetched
-// without restrictions: neither discovered nor limited to domains.
-func unrestricted(batch []redline.Target) []string {
-	var urls []string
-	for _, t := range batch {
-		if t.Discover == nil && t.DiscoveredBy == "" && len(t.AllowedDomains) == 0 {
-			urls = append(urls, t.URL)
-		}
-	}
-	return urls
+	Prepare(ctx context.Context, reqs []crawler.Request) <-chan struct{}
 }
 
 // Run checks targets as they fall due until ctx ends. Checks in flight when
