@@ -85,7 +85,10 @@ func Classify(status int, header http.Header, body []byte) (kind, reason string)
 
 // ClassifyTree is Classify for a page already parsed: doc is body's HTML
 // tree (decoded from its charset), or nil to have body parsed when a rule
-// needs it. ClassifyTree does not modify doc.
+// needs it. ClassifyTree does not modify doc. The rules read doc whole;
+// Classify parses only the first pageScan bytes, as they come, so the two
+// can differ on pages over 1 MiB and, in the text the rules match, on pages
+// in another charset than UTF-8.
 func ClassifyTree(status int, header http.Header, body []byte, doc *xhtml.Node) (kind, reason string) {
 	page := pageOnce(body, doc)
 	if ok, why := blocked(status, header, body, page); ok {
