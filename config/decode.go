@@ -221,6 +221,13 @@ type decoder struct {
 	lines     map[string]int      // field path -> line where it is written
 	expanded  map[*yaml.Node]bool // scalars already expanded (aliases share nodes)
 	errs      []*FieldError
+	fields    map[reflect.Type]structInfo // structFields of each struct type met
+}
+
+// structInfo is what structFields returns for a struct type.
+type structInfo struct {
+	index map[string]int
+	names []string
 }
 
 func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
@@ -229,6 +236,7 @@ func newDecoder(file string, lookupEnv func(string) (string, bool)) *decoder {
 		lookupEnv: lookupEnv,
 		lines:     map[string]int{},
 		expanded:  map[*yaml.Node]bool{},
+		fields:    map[reflect.Type]structInfo{},
 	}
 }
 
@@ -376,7 +384,12 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		d.errorf(n.Line, path, "expected a mapping, got %s", describe(n))
 		return
 	}
-	fields, names := structFields(v.Type())
+	info, ok := d.fields[v.Type()]
+	if !ok {
+		info.index, info.names = structFields(v.Type())
+		d.fields[v.Type()] = info
+	}
+	fields, names := info.index, info.names
 	seen := map[string]int{}
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {

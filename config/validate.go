@@ -97,8 +97,11 @@ func (d *decoder) build(raw *rawFile, path string, o options) *Config {
 	c.Defaults.Ignore = d.patterns("defaults.ignore", raw.Defaults.Ignore)
 	c.Defaults.Keywords = d.keywords("defaults.keywords", raw.Defaults.Keywords)
 
-	firstName := map[string]int{} // target name -> line of its first use
-	urls := map[string]bool{}
+	firstName := make(map[string]int, len(raw.Targets)) // target name -> line of its first use
+	urls := make(map[string]bool, len(raw.Targets))
+	if len(raw.Targets) > 0 {
+		c.Targets = make([]redline.Target, 0, len(raw.Targets))
+	}
 	for i := range raw.Targets {
 		t, ok := d.buildTarget(i, &raw.Targets[i], c.Defaults)
 		if !ok {

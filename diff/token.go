@@ -47,30 +47,19 @@ func (t *text) words(i, j int) int {
 // punctuation characters. Concatenating the tokens gives s back byte for
 // byte, invalid UTF-8 included.
 func tokenize(s string) text {
-	t := text{s: s, off: make([]int, 0, len(s)/3+2), kind: make([]kind, 0, len(s)/3+1)}
+	// Policy text runs to about one token in three bytes; punctuation
+	// pushes it higher, and a slice grown by doubling copies everything.
+	t := text{s: s, off: make([]int, 0, len(s)*2/5+2), kind: make([]kind, 0, len(s)*2/5+1)}
 	for i := 0; i < len(s); {
 		start := i
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		k := kindPunct
-		switch {
-		case r == '\n':
-			k = kindNewline
-		case isSpace(r):
-			k = kindSpace
-			for i < len(s) {
-				r, n := utf8.DecodeRuneInString(s[i:])
-				if r == '\n' || !isSpace(r) {
-					break
-				}
-				i += n
-			}
-		case isIdeograph(r):
-			k = kindWord
-			i = skipMarks(s, i)
-		case isWordRune(r):
-			k = kindWord
-			i = scanWord(s, i, r)
+		var k kind
+		switch c := s[i]; {
+		case asciiWord(c):
+			i, k = scanWord(s, i+1, rune(c)), kindWord
+		case c == ' ' && (i+1 == len(s) || s[i+1] > ' ' && s[i+1] < utf8.RuneSelf):
+			i, k = i+1, kindSpace // the usual single space
+		default:
+			i, k = tokenAt(s, i)
 		}
 		t.off = append(t.off, start)
 		t.kind = append(t.kind, k)
@@ -79,12 +68,44 @@ func tokenize(s string) text {
 	return t
 }
 
+// tokenAt returns the end and kind of the token that starts at s[i].
+func tokenAt(s string, i int) (int, kind) {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	i += n
+	k := kindPunct
+	switch {
+	case r == '\n':
+		k = kindNewline
+	case isSpace(r):
+		k = kindSpace
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == '\n' || !isSpace(r) {
+				break
+			}
+			i += n
+		}
+	case isIdeograph(r):
+		k = kindWord
+		i = skipMarks(s, i)
+	case isWordRune(r):
+		k = kindWord
+		i = scanWord(s, i, r)
+	}
+	return i, k
+}
+
 // scanWord returns the end of the word that starts with prev and continues
 // at s[i:]. An apostrophe or hyphen between two word runes stays inside the
 // word ("don't", "co-operate"), and so does a '.', ',', ':' or '/' between
 // two digits ("3,000", "4.2", "10:30", "1/2").
 func scanWord(s string, i int, prev rune) int {
 	for i < len(s) {
+		if c := s[i]; asciiWord(c) {
+			prev = rune(c)
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if isWordRune(r) && !isIdeograph(r) {
 			prev = r
@@ -133,6 +154,12 @@ func isSpace(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\r' || r == '\v' || r == '\f'
 	}
 	return unicode.IsSpace(r)
+}
+
+// asciiWord reports whether c is an ASCII letter or digit: the ASCII
+// bytes isWordRune accepts.
+func asciiWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // isWordRune reports whether r can be part of a word.

@@ -1,7 +1,10 @@
 package diff
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -122,4 +125,49 @@ func TestInternerOverflow(t *testing.T) {
 	if _, ok := in.runes(&tx); ok {
 		t.Fatal("two new tokens fitted in one remaining rune")
 	}
+}
+
+// tokenizeRuneByRune is tokenize decoding every rune, without the ASCII
+// fast paths: the reference the fast paths must agree with.
+func tokenizeRuneByRune(s string) text {
+	t := text{s: s}
+	for i := 0; i < len(s); {
+		start := i
+		var k kind
+		i, k = tokenAt(s, i)
+		t.off = append(t.off, start)
+		t.kind = append(t.kind, k)
+	}
+	t.off = append(t.off, len(s))
+	return t
+}
+
+func TestTokenizeFastPathsAgree(t *testing.T) {
+	// Every pair of these pieces, and random strings of them, tokenised
+	// both ways.
+	pieces := []string{"a", "Z", "7", " ", "  ", "\u00a0", "\u2009", "\t", "\n", "\r", "\x01", "'", "-", ".", ",", ":", "/",
+		"’", "é", "e\u0301", "政", "ひ", "정", "\xff", "\xc2", "§", "3,000", "don't", " \u00a0 ", "x\u00a0y"}
+	check := func(s string) {
+		t.Helper()
+		got, want := tokenize(s), tokenizeRuneByRune(s)
+		if !slices.Equal(got.off, want.off) || !slices.Equal(got.kind, want.kind) {
+			t.Fatalf("tokenize(%q): offsets %v kinds %v, rune by rune %v %v", s, got.off, got.kind, want.off, want.kind)
+		}
+	}
+	for _, a := range pieces {
+		for _, b := range pieces {
+			for _, c := range pieces {
+				check(a + b + c)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var b strings.Builder
+		for range r.IntN(40) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		check(b.String())
+	}
+	check(strings.Join(corpusWords(1<<16, 5), " "))
 }

@@ -167,11 +167,11 @@ func attr(n *html.Node, key string) (string, bool) {
 // walker renders a DOM subtree as lines.
 type walker struct {
 	lines   []string
-	cur     strings.Builder // raw text of the line being built
-	li      bool            // a "- " marker waits for the list item's first line
-	heading int             // level of the heading being written; 0 outside headings
-	pre     int             // depth of preformatted elements: newlines in text end lines
-	flat    bool            // rendering one cell of a data row: line breaks become spaces
+	cur     []byte // raw text of the line being built; reused from line to line
+	li      bool   // a "- " marker waits for the list item's first line
+	heading int    // level of the heading being written; 0 outside headings
+	pre     int    // depth of preformatted elements: newlines in text end lines
+	flat    bool   // rendering one cell of a data row: line breaks become spaces
 
 	controlled map[string]bool // ids named by aria-controls
 	furn       *furniture      // page facts for the furniture rules (furniture.go)
@@ -181,11 +181,11 @@ type walker struct {
 // with its list and heading markers.
 func (w *walker) flush() {
 	if w.flat {
-		w.cur.WriteByte(' ')
+		w.cur = append(w.cur, ' ')
 		return
 	}
-	line := normalizeLine(w.cur.String())
-	w.cur.Reset()
+	line := normalizeBytes(w.cur)
+	w.cur = w.cur[:0]
 	if line == "" {
 		return
 	}
@@ -202,14 +202,14 @@ func (w *walker) flush() {
 
 func (w *walker) text(s string) {
 	if w.pre == 0 {
-		w.cur.WriteString(s)
+		w.cur = append(w.cur, s...)
 		return
 	}
 	for i, part := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
 		if i > 0 {
 			w.flush()
 		}
-		w.cur.WriteString(part)
+		w.cur = append(w.cur, part...)
 	}
 }
 
@@ -290,11 +290,16 @@ func (w *walker) row(tr *html.Node) {
 		}
 		cell := &walker{flat: true, controlled: w.controlled, furn: w.furn}
 		cell.children(c)
-		if t := normalizeLine(cell.cur.String()); t != "" {
+		if t := normalizeBytes(cell.cur); t != "" {
 			cells = append(cells, t)
 		}
 	}
-	w.cur.WriteString(strings.Join(cells, " | "))
+	for i, c := range cells {
+		if i > 0 {
+			w.cur = append(w.cur, " | "...)
+		}
+		w.cur = append(w.cur, c...)
+	}
 	w.flush()
 }
 

@@ -68,9 +68,18 @@ func normalizeLine(s string) string {
 	return b.String()
 }
 
+// normalizeBytes is normalizeLine of string(b), copying b only once when
+// it is already in normal form.
+func normalizeBytes(b []byte) string {
+	if normalASCII(b) {
+		return string(b)
+	}
+	return normalizeLine(string(b))
+}
+
 // normalASCII reports whether s is ASCII that normalizeLine would leave as
 // it is: single spaces between other characters, no other white space.
-func normalASCII(s string) bool {
+func normalASCII[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {

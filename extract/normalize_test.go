@@ -33,7 +33,8 @@ func normalizeRef(s string) (string, int) {
 
 // TestNormalizeLineAgrees runs random strings of ASCII, Unicode spaces,
 // invisible runes, multi-byte letters and invalid bytes through
-// normalizeLine and countNonSpace and compares them with normalizeRef.
+// normalizeLine, normalizeBytes and countNonSpace and compares them with
+// normalizeRef.
 func TestNormalizeLineAgrees(t *testing.T) {
 	pieces := []string{"a", "Z", "9", ".", " ", "\t", "\n", "\r", "\v", "\f", "\u00a0", "\u0085", "\u2003", "\u3000",
 		"\u2028", "\u00ad", "\u200b", "\ufeff", "é", "ß", "€", "𝄞", "\xff", "\xe2\x82", "\x80", "\x01", "\x7f", "\x1f", "shall", "may",
@@ -48,6 +49,9 @@ func TestNormalizeLineAgrees(t *testing.T) {
 		want, wantN := normalizeRef(s)
 		if got := normalizeLine(s); got != want {
 			t.Fatalf("case %d: normalizeLine(%q) = %q, want %q", i, s, got, want)
+		}
+		if got := normalizeBytes([]byte(s)); got != want {
+			t.Fatalf("case %d: normalizeBytes(%q) = %q, want %q", i, s, got, want)
 		}
 		if got := countNonSpace(s); got != wantN {
 			t.Fatalf("case %d: countNonSpace(%q) = %d, want %d", i, s, got, wantN)

@@ -441,6 +441,18 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// shaString is sha([]byte(s)) without a copy of the whole of s.
+func shaString(s string) string {
+	h := sha256.New()
+	var buf [4096]byte
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		h.Write(buf[:n])
+		s = s[n:]
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func mediaType(ct string) string {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {

@@ -131,7 +131,7 @@ func (j *Judge) Judge(ctx context.Context, t redline.Target, prior *Prior, vol *
 	case err != nil:
 		return Verdict{Outcome: redline.OutcomeError, Error: "extract: " + err.Error()}
 	}
-	v := Verdict{Text: ex.Text, TextSHA256: sha([]byte(ex.Text))}
+	v := Verdict{Text: ex.Text, TextSHA256: shaString(ex.Text)}
 	rules, err := j.Rules(t)
 	if err != nil {
 		return Verdict{Outcome: redline.OutcomeError, Error: "ignore rules: " + err.Error()}

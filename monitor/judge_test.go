@@ -273,3 +273,13 @@ func TestUnchangedNeedsNoBaselineText(t *testing.T) {
 		t.Fatalf("edited page: %s with %d loads", v.Outcome, loads)
 	}
 }
+
+func TestShaStringMatchesSha(t *testing.T) {
+	// Lengths around the copy buffer's size, and empty.
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 3*4096 + 17} {
+		s := strings.Repeat("§ policy ", n/10+1)[:n]
+		if got, want := shaString(s), sha([]byte(s)); got != want {
+			t.Errorf("length %d: shaString %s, sha %s", n, got, want)
+		}
+	}
+}

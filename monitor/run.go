@@ -136,7 +136,6 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 			fn(r)
 		}()
 	}
-	prep, _ := m.Fetcher.(preparer)
 	var prepared []<-chan struct{}
 	defer func() {
 		for _, done := range prepared {
@@ -151,13 +150,7 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 		if len(batch) == 0 {
 			break
 		}
-		if prep != nil {
-			reqs := make([]crawler.Request, len(batch))
-			for i, t := range batch {
-				reqs[i] = request(t)
-			}
-			prepared = append(prepared, prep.Prepare(ctx, reqs))
-		}
+		prepared = append(prepared, m.Prepare(ctx, batch))
 		for _, t := range batch {
 			check(t)
 		}
@@ -187,6 +180,24 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 			check(t)
 		}
 	}
+}
+
+// Prepare hands the fetches of targets to the Fetcher ahead of their checks,
+// when it can take them (see preparer), and returns at once; the channel
+// closes when the Fetcher is done with them. Checks do not wait for it: a
+// check that comes first does the work itself.
+func (m *Monitor) Prepare(ctx context.Context, targets []redline.Target) <-chan struct{} {
+	prep, ok := m.Fetcher.(preparer)
+	if !ok || len(targets) == 0 {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	reqs := make([]crawler.Request, len(targets))
+	for i, t := range targets {
+		reqs[i] = request(t)
+	}
+	return prep.Prepare(ctx, reqs)
 }
 
 // preparer is a Fetcher that can get ready for a batch of fetches before

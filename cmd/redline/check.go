@@ -38,11 +38,18 @@ func cmdCheck(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer a.close()
-	if err := a.sync(ctx); err != nil {
-		return err
-	}
 	m, err := a.monitor()
 	if err != nil {
+		return err
+	}
+	if !*due {
+		// The hosts' robots.txt is fetched while the store is brought up
+		// to date, and each host's delay after it runs out meanwhile.
+		pctx, stop := context.WithCancel(ctx)
+		ready := m.Prepare(pctx, a.configured(fs.Args()))
+		defer func() { stop(); <-ready }()
+	}
+	if err := a.sync(ctx); err != nil {
 		return err
 	}
 	// Only a line of text per check is kept until the end, not its result:
@@ -69,6 +76,18 @@ func cmdCheck(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%d check(s) could not be recorded", lines.failed)
 	}
 	return nil
+}
+
+// configured returns the targets of the configuration named (by name or
+// URL) in args, or all of them when args is empty. Unlike selectTargets it
+// needs no store, and knows no discovered documents.
+func (a *app) configured(args []string) []redline.Target {
+	if len(args) == 0 {
+		return a.cfg.Targets
+	}
+	return slices.DeleteFunc(slices.Clone(a.cfg.Targets), func(t redline.Target) bool {
+		return !slices.ContainsFunc(args, func(arg string) bool { return t.Name == arg || t.URL == arg })
+	})
 }
 
 // selectTargets returns the active targets named (by name or URL) in args,

@@ -2,13 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"redline"
+	"redline/config"
 	"redline/monitor"
 )
 
@@ -68,5 +75,114 @@ func TestProfilesWritten(t *testing.T) {
 	}
 	if err := writeHeapProfile(missing); err == nil || !strings.Contains(err.Error(), "REDLINE_MEMPROFILE") {
 		t.Errorf("heap profile into a missing directory: err %v, want one naming REDLINE_MEMPROFILE", err)
+	}
+}
+
+// TestCheckFetchesRobotsWhileSyncing holds the store's write lock, so that
+// "redline check" waits to bring the targets up to date: the site's
+// robots.txt is asked for meanwhile, not after, and the check goes on once
+// the lock is let go.
+func TestCheckFetchesRobotsWhileSyncing(t *testing.T) {
+	robots := make(chan struct{}, 8)
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			robots <- struct{}{}
+			fmt.Fprint(w, "User-agent: *\nAllow: /\n")
+			return
+		}
+		fmt.Fprint(w, "<html><body><main><p>Officers shall decline civil detainers.</p></main></body></html>")
+	}))
+	defer site.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "redline.yaml")
+	if err := os.WriteFile(cfg, []byte(`storage: sqlite:redline.db
+user_agent: "redline-test/1.0 (+mailto:test@example.org)"
+crawler:
+  delay: 10ms
+targets:
+  - name: policy
+    url: `+site.URL+`/policy
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func() (int, string) {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), []string{"check", "--config", cfg},
+			env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }})
+		return code, out.String() + errb.String()
+	}
+	if code, out := run(); code != 0 {
+		t.Fatalf("first check exited %d: %s", code, out)
+	}
+	<-robots
+
+	db, err := sql.Open("sqlite", filepath.Join(dir, "redline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		code int
+		out  string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out := run()
+		done <- result{code, out}
+	}()
+	select {
+	case <-robots:
+	case <-time.After(5 * time.Second):
+		t.Error("robots.txt not asked for while the check waited for the store's lock")
+	}
+	if _, err := conn.ExecContext(t.Context(), "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.code != 0 || !strings.Contains(r.out, "policy") {
+		t.Errorf("second check exited %d: %s", r.code, r.out)
+	}
+	if n := len(robots); n != 0 {
+		t.Errorf("robots.txt asked for %d more times, want once per run", n)
+	}
+}
+
+// TestConfiguredByNameOrURL: the targets handed ahead to the fetcher are
+// those the arguments name, by name or URL, or all without arguments.
+func TestConfiguredByNameOrURL(t *testing.T) {
+	a := &app{cfg: &config.Config{Targets: []redline.Target{
+		{Name: "memo", URL: "https://a.example/memo"},
+		{Name: "policy", URL: "https://b.example/policy"},
+		{Name: "order", URL: "https://b.example/order"},
+	}}}
+	names := func(ts []redline.Target) string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "memo policy order"},
+		{[]string{"order", "https://a.example/memo"}, "memo order"},
+		{[]string{"missing"}, ""},
+	} {
+		if got := names(a.configured(tt.args)); got != tt.want {
+			t.Errorf("configured(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	if names(a.cfg.Targets) != "memo policy order" {
+		t.Errorf("configured changed the configuration's targets: %q", names(a.cfg.Targets))
 	}
 }
