@@ -168,6 +168,7 @@ func attr(n *html.Node, key string) (string, bool) {
 type walker struct {
 	lines   []string
 	cur     []byte // raw text of the line being built; reused from line to line
+	line    []byte // scratch for the finished line
 	li      bool   // a "- " marker waits for the list item's first line
 	heading int    // level of the heading being written; 0 outside headings
 	pre     int    // depth of preformatted elements: newlines in text end lines
@@ -184,20 +185,26 @@ func (w *walker) flush() {
 		w.cur = append(w.cur, ' ')
 		return
 	}
-	line := normalizeBytes(w.cur)
-	w.cur = w.cur[:0]
-	if line == "" {
-		return
-	}
-	var prefix string
+	// The markers go first into the scratch line, the text after them;
+	// an empty line leaves the markers waiting for the next one.
+	line := w.line[:0]
 	if w.li {
-		prefix = "- "
-		w.li = false
+		line = append(line, "- "...)
+	}
+	for range w.heading {
+		line = append(line, '#')
 	}
 	if w.heading > 0 {
-		prefix += strings.Repeat("#", w.heading) + " "
+		line = append(line, ' ')
 	}
-	w.lines = append(w.lines, prefix+line)
+	marks := len(line)
+	line = appendNormalBytes(line, w.cur)
+	w.cur, w.line = w.cur[:0], line
+	if len(line) == marks {
+		return
+	}
+	w.li = false
+	w.lines = append(w.lines, string(line))
 }
 
 func (w *walker) text(s string) {
@@ -283,22 +290,21 @@ func (w *walker) block(n *html.Node) {
 // row renders a data row as one line: its non-empty cells joined by " | ".
 func (w *walker) row(tr *html.Node) {
 	w.flush()
-	var cells []string
+	cell := &walker{flat: true, controlled: w.controlled, furn: w.furn}
 	for c := tr.FirstChild; c != nil; c = c.NextSibling {
 		if !isCell(c) || w.dropped(c) {
 			continue
 		}
-		cell := &walker{flat: true, controlled: w.controlled, furn: w.furn}
+		cell.cur = cell.cur[:0]
 		cell.children(c)
-		if t := normalizeBytes(cell.cur); t != "" {
-			cells = append(cells, t)
-		}
-	}
-	for i, c := range cells {
-		if i > 0 {
+		start := len(w.cur)
+		if start > 0 {
 			w.cur = append(w.cur, " | "...)
 		}
-		w.cur = append(w.cur, c...)
+		text := len(w.cur)
+		if w.cur = appendNormalBytes(w.cur, cell.cur); len(w.cur) == text {
+			w.cur = w.cur[:start] // an empty cell
+		}
 	}
 	w.flush()
 }

@@ -31,8 +31,17 @@ func normalizeLine(s string) string {
 	if normalASCII(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	return normalizeSlow(s)
+}
+
+// normalizeSlow is normalizeLine for a line normalASCII has turned down.
+func normalizeSlow(s string) string {
+	return string(appendNormal(make([]byte, 0, len(s)), s))
+}
+
+// appendNormal appends normalizeLine(s) to dst.
+func appendNormal[T string | []byte](dst []byte, s T) []byte {
+	start := len(dst)
 	space := false // a space is pending
 	for i := 0; i < len(s); {
 		j := i
@@ -41,40 +50,42 @@ func normalizeLine(s string) string {
 		}
 		if j > i {
 			if space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 				space = false
 			}
-			b.WriteString(s[i:j])
+			dst = append(dst, s[i:j]...)
 			i = j
 			continue
 		}
 		r, n := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:]) // U+FFFD for a bad byte, as range gives
+			// U+FFFD for a bad byte, as range gives. At most four bytes
+			// are converted: no copy of a []byte's rest.
+			r, n = utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		}
 		i += n
 		switch {
 		case r < utf8.RuneSelf && asciiSpace(byte(r)), r >= utf8.RuneSelf && unicode.IsSpace(r):
-			space = b.Len() > 0
+			space = len(dst) > start
 		case invisible(r):
 		default:
 			if space {
-				b.WriteByte(' ')
+				dst = append(dst, ' ')
 				space = false
 			}
-			b.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 		}
 	}
-	return b.String()
+	return dst
 }
 
-// normalizeBytes is normalizeLine of string(b), copying b only once when
-// it is already in normal form.
-func normalizeBytes(b []byte) string {
+// appendNormalBytes is appendNormal with normalizeLine's fast path: a line
+// already in normal form is appended as it is.
+func appendNormalBytes(dst, b []byte) []byte {
 	if normalASCII(b) {
-		return string(b)
+		return append(dst, b...)
 	}
-	return normalizeLine(string(b))
+	return appendNormal(dst, b)
 }
 
 // normalASCII reports whether s is ASCII that normalizeLine would leave as
