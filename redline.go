@@ -265,11 +265,15 @@ type Attempt struct {
 type CheckRecord struct {
 	LeaseOwner string // the owner that claimed the target; "" when not claimed
 	Capture    Capture
-	Body       []byte  // raw payload, stored under Capture.BodySHA256 unless present
-	Text       []byte  // extracted text, stored under Capture.TextSHA256 unless present
-	Change     *Change // nil when no change; ToCaptureID is filled by the store
-	Alerts     []Alert // outbox rows; ChangeID is filled by the store
-	NextDue    time.Time
+	// Body and Text are stored under Capture.BodySHA256 and TextSHA256
+	// unless present. When a sum is empty, the store hashes the bytes
+	// given (zero bytes too; nil means none) and fills the sum in: bytes
+	// given with their sum are hashed again, to check them.
+	Body    []byte  // raw payload
+	Text    []byte  // extracted text
+	Change  *Change // nil when no change; ToCaptureID is filled by the store
+	Alerts  []Alert // outbox rows; ChangeID is filled by the store
+	NextDue time.Time
 	// Known are sha256 sums of blobs the caller saw stored (its baseline's
 	// body, say). The store does not compress their bytes ahead of its
 	// transaction; it checks they are stored in it, and stores the bytes

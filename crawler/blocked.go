@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -564,7 +565,25 @@ func (w *pageWalker) flush(boiler bool) {
 func countWords(s string) int {
 	n := 0
 	inField, word := false, false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r := rune(s[i])
+		if r < utf8.RuneSelf {
+			i++
+			switch {
+			case r == ' ' || '\t' <= r && r <= '\r': // unicode.IsSpace's ASCII
+				if word {
+					n++
+				}
+				inField, word = false, false
+			default:
+				inField = true
+				word = word || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+			}
+			continue
+		}
+		var size int
+		r, size = utf8.DecodeRuneInString(s[i:])
+		i += size
 		if unicode.IsSpace(r) {
 			if word {
 				n++

@@ -2,11 +2,13 @@ package crawler
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	xhtml "golang.org/x/net/html"
 )
@@ -127,4 +129,40 @@ func render(t *testing.T, n *xhtml.Node) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestCountWordsAgrees compares countWords, which reads ASCII bytes
+// without decoding them, with the same count over decoded runes.
+func TestCountWordsAgrees(t *testing.T) {
+	ref := func(s string) int {
+		n := 0
+		inField, word := false, false
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				if word {
+					n++
+				}
+				inField, word = false, false
+				continue
+			}
+			inField = true
+			word = word || isAlnum(r)
+		}
+		if inField && word {
+			n++
+		}
+		return n
+	}
+	pieces := []string{"a", "Z", "7", " ", "\t", "\n", "\v", "\f", "\r", "\x1c", "\x00", "-", ".", "§", "é", "\u00a0", "\u0085",
+		"\u2003", "\u3000", "政", "\xff", "\xe2\x82", "word"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 20000 {
+		var b strings.Builder
+		for range r.IntN(16) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		if s := b.String(); countWords(s) != ref(s) {
+			t.Fatalf("case %d: countWords(%q) = %d, decoded runes give %d", i, s, countWords(s), ref(s))
+		}
+	}
 }

@@ -76,3 +76,15 @@ func TestCountNonSpaceEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendNormalBytesAllocatesNothing: a line is normalised into the
+// room its destination has, without copies of its own, fast path or not.
+func TestAppendNormalBytesAllocatesNothing(t *testing.T) {
+	dst := make([]byte, 0, 256)
+	for _, line := range []string{"Officers shall decline.", "  § 1357(d)\u00a0— officers\n\tshall  decline\u200b. "} {
+		src := []byte(line)
+		if n := testing.AllocsPerRun(100, func() { dst = appendNormalBytes(dst[:0], src) }); n != 0 {
+			t.Errorf("appendNormalBytes(%q): %v allocations, want 0", line, n)
+		}
+	}
+}

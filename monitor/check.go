@@ -186,8 +186,8 @@ func (m *Monitor) record(ctx context.Context, t redline.Target, base redline.Cap
 			c.ContentType = mediaType(resp.Header.Get("Content-Type"))
 		}
 		if resp.Body != nil {
-			rec.Body = resp.Body
-			c.BodySHA256, c.BodySize = sha(resp.Body), int64(len(resp.Body))
+			// The store hashes the body as it stores it.
+			rec.Body, c.BodySize = resp.Body, int64(len(resp.Body))
 		}
 	}
 	if c.Duration == 0 {
@@ -436,12 +436,8 @@ func (m *Monitor) nextDue(t redline.Target, ferr error) time.Time {
 	return next
 }
 
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-// shaString is sha([]byte(s)) without a copy of the whole of s.
+// shaString is the hex sha256 of s's bytes, without a copy of the whole
+// of s.
 func shaString(s string) string {
 	h := sha256.New()
 	var buf [4096]byte

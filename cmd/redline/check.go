@@ -45,6 +45,7 @@ func cmdCheck(ctx context.Context, args []string, e env) error {
 	if !*due {
 		// The hosts' robots.txt is fetched while the store is brought up
 		// to date, and each host's delay after it runs out meanwhile.
+		// Not with --due: few of the hosts may have a target due.
 		pctx, stop := context.WithCancel(ctx)
 		ready := m.Prepare(pctx, a.configured(fs.Args()))
 		defer func() { stop(); <-ready }()

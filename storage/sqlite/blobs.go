@@ -48,9 +48,10 @@ type blobRow struct {
 }
 
 // blobIn is a blob a check stores: the part of the check it is (for
-// errors), its sha256 in hex ("" for none) and its bytes. Empty bytes with
-// a sum other than that of zero bytes refer to a blob that must already be
-// stored (e.g. a capture reusing a known body).
+// errors), its sha256 in hex and its bytes. Empty bytes with a sum other
+// than that of zero bytes refer to a blob that must already be stored (e.g.
+// a capture reusing a known body). With no sum, bytes (even zero bytes) are
+// hashed here, and nil bytes mean no blob.
 type blobIn struct {
 	part string
 	sum  string
@@ -61,18 +62,25 @@ type blobIn struct {
 // so that the write transaction stays short. It asks the database nothing:
 // a blob whose sum is in known (the caller saw it stored, in any case) or
 // that comes without bytes is believed stored, and insertBlobs checks it
-// in the transaction. Bytes are checked against their sum before they are
-// stored, here or there. The rows come in the order of ins, nil where the
-// sum is empty; their sums are normalised to lowercase.
+// in the transaction. Bytes given with a sum are checked against it before
+// they are stored, here or there; bytes given without one are hashed once,
+// here. The rows come in the order of ins, nil where there is no blob;
+// their sums are normalised to lowercase.
 func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) {
 	out := make([]*blobRow, len(ins))
 	for i, in := range ins {
-		if in.sum == "" {
+		var sum string
+		switch {
+		case in.sum != "":
+			var err error
+			if sum, err = normSHA256(in.sum); err != nil {
+				return nil, fmt.Errorf("%s: %w", in.part, err)
+			}
+		case in.raw != nil:
+			got := sha256.Sum256(in.raw)
+			sum = hex.EncodeToString(got[:])
+		default:
 			continue
-		}
-		sum, err := normSHA256(in.sum)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", in.part, err)
 		}
 		b := &blobRow{part: in.part, sum: sum, raw: in.raw}
 		if len(in.raw) == 0 && sum != emptySHA256 || slices.ContainsFunc(known, func(k string) bool { return strings.EqualFold(k, sum) }) {
@@ -81,26 +89,36 @@ func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) 
 			out[i] = b
 			continue
 		}
-		if *b, err = s.encodeBlob(in.part, sum, in.raw); err != nil {
-			return nil, err
+		if in.sum == "" {
+			*b = s.compressBlob(in.part, sum, in.raw) // hashed just now
+		} else {
+			var err error
+			if *b, err = s.encodeBlob(in.part, sum, in.raw); err != nil {
+				return nil, err
+			}
 		}
 		out[i] = b
 	}
 	return out, nil
 }
 
-// encodeBlob checks raw against sum and compresses it, keeping it as is
-// when that does not pay. The compressed bytes are built in a pooled
-// buffer and copied out at their size: a page compresses to a fraction of
-// the room zstd asks for.
+// encodeBlob checks raw against sum and compresses it (see compressBlob).
 func (s *Store) encodeBlob(part, sum string, raw []byte) (blobRow, error) {
 	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
 		return blobRow{}, fmt.Errorf("%s: blob %s: sha256 mismatch: the %d bytes given hash to %x", part, sum, len(raw), got)
 	}
+	return s.compressBlob(part, sum, raw), nil
+}
+
+// compressBlob compresses raw, whose sum is sum, keeping it as is when that
+// does not pay. The compressed bytes are built in a pooled buffer and
+// copied out at their size: a page compresses to a fraction of the room
+// zstd asks for.
+func (s *Store) compressBlob(part, sum string, raw []byte) blobRow {
 	b := blobRow{part: part, sum: sum, size: int64(len(raw)), encoding: encodingIdentity, data: raw, raw: raw}
 	if len(raw) == 0 {
 		b.data = []byte{}
-		return b, nil
+		return b
 	}
 	buf, _ := s.zbufs.Get().(*[]byte)
 	if buf == nil {
@@ -114,7 +132,7 @@ func (s *Store) encodeBlob(part, sum string, raw []byte) (blobRow, error) {
 		*buf = z[:0]
 		s.zbufs.Put(buf)
 	}
-	return b, nil
+	return b
 }
 
 // maxPooledZbuf bounds the compression buffers kept for reuse: one for a

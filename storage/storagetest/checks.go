@@ -466,3 +466,46 @@ func testRecordCheckRender(e *env) {
 }
 
 var errRender = errors.New("render failed")
+
+// testSumsFilledIn: bytes given without their sum are stored under the
+// sum the store computes, which the record then carries, as does the
+// capture read back; zero bytes are a blob too, nil bytes none. A sum the
+// caller knew (Known) is recognised though the caller did not compute it.
+func testSumsFilledIn(e *env) {
+	t0 := base()
+	tg := e.addTarget(t0, def("alpha"))
+	body := []byte("<p>The Secretary shall publish the list.</p>")
+	rec := newRecord(tg, "", t0, redline.OutcomeBaseline, body)
+	rec.Capture.BodySHA256, rec.Capture.TextSHA256 = "", ""
+	e.record(rec)
+	if rec.Capture.BodySHA256 != shaHex(body) || rec.Capture.TextSHA256 != shaHex(textOf(body)) {
+		e.t.Errorf("sums filled in: body %q, text %q; want %s and %s", rec.Capture.BodySHA256, rec.Capture.TextSHA256,
+			shaHex(body), shaHex(textOf(body)))
+	}
+	e.wantEqual("body stored under the computed sum", e.blob(shaHex(body)), body)
+	e.wantEqual("text stored under the computed sum", e.blob(shaHex(textOf(body))), textOf(body))
+	if got, err := e.s.Baseline(e.ctx, tg.ID); err != nil || got.BodySHA256 != shaHex(body) {
+		e.t.Errorf("baseline read back: body sum %q, %v; want %s", got.BodySHA256, err, shaHex(body))
+	}
+
+	again := newRecord(tg, "", t0.Add(time.Hour), redline.OutcomeUnchanged, body)
+	again.Capture.BodySHA256 = ""
+	again.Known = []string{shaHex(body), shaHex(textOf(body))}
+	e.record(again)
+	if again.Capture.BodySHA256 != shaHex(body) {
+		e.t.Errorf("known body: sum %q, want %s", again.Capture.BodySHA256, shaHex(body))
+	}
+
+	empty := newRecord(tg, "", t0.Add(2*time.Hour), redline.OutcomeChanged, []byte{})
+	empty.Capture.BodySHA256 = ""
+	e.record(empty)
+	if empty.Capture.BodySHA256 != shaHex(nil) {
+		e.t.Errorf("zero bytes: sum %q, want %s", empty.Capture.BodySHA256, shaHex(nil))
+	}
+
+	none := newRecord(tg, "", t0.Add(3*time.Hour), redline.OutcomeError, nil)
+	e.record(none)
+	if none.Capture.BodySHA256 != "" || none.Capture.TextSHA256 != "" {
+		e.t.Errorf("no bytes: sums %q and %q, want none", none.Capture.BodySHA256, none.Capture.TextSHA256)
+	}
+}

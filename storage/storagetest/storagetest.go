@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) redline.Store) {
 		{"UnchangedBodyStoredOnce", testUnchangedBodyStoredOnce},
 		{"BlobRoundTrip", testBlobRoundTrip},
 		{"WrongSHA256Rejected", testWrongSHA256},
+		{"SumsFilledIn", testSumsFilledIn},
 		{"LeaseLost", testLeaseLost},
 		{"Baseline", testBaseline},
 		{"CapturesPaging", testCapturesPaging},
