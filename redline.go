@@ -267,8 +267,8 @@ type CheckRecord struct {
 	Capture    Capture
 	// Body and Text are stored under Capture.BodySHA256 and TextSHA256
 	// unless present. When a sum is empty, the store hashes the bytes
-	// given (zero bytes too; nil means none) and fills the sum in: bytes
-	// given with their sum are hashed again, to check them.
+	// given (zero bytes too; nil means none) and fills the sum in. Bytes
+	// given with their sum are checked against it before they are stored.
 	Body    []byte  // raw payload
 	Text    []byte  // extracted text
 	Change  *Change // nil when no change; ToCaptureID is filled by the store

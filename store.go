@@ -52,8 +52,9 @@ type Store interface {
 	// skipping those leased by another owner.
 	ClaimTargets(ctx context.Context, owner string, ids []int64, now time.Time, lease time.Duration) ([]Target, error)
 	// RecordCheck commits rec in one transaction and fills in the IDs of
-	// the capture, the change and the alerts. It fails with ErrLeaseLost
-	// when rec.LeaseOwner no longer holds the target's lease.
+	// the capture, the change and the alerts, and the sums of blobs given
+	// without one (see CheckRecord). It fails with ErrLeaseLost when
+	// rec.LeaseOwner no longer holds the target's lease.
 	RecordCheck(ctx context.Context, rec *CheckRecord) error
 
 	// Baseline returns the latest good capture of a target (see

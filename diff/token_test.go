@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTokenize(t *testing.T) {
@@ -127,14 +128,50 @@ func TestInternerOverflow(t *testing.T) {
 	}
 }
 
-// tokenizeRuneByRune is tokenize decoding every rune, without the ASCII
-// fast paths: the reference the fast paths must agree with.
+// tokenizeRuneByRune is tokenize as it was before its ASCII fast paths,
+// decoding every rune, kept as the reference they must agree with.
 func tokenizeRuneByRune(s string) text {
-	t := text{s: s}
+	var t text
 	for i := 0; i < len(s); {
 		start := i
-		var k kind
-		i, k = tokenAt(s, i)
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		k := kindPunct
+		switch {
+		case r == '\n':
+			k = kindNewline
+		case isSpace(r):
+			k = kindSpace
+			for i < len(s) {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if r == '\n' || !isSpace(r) {
+					break
+				}
+				i += n
+			}
+		case isIdeograph(r):
+			k = kindWord
+			i = skipMarks(s, i)
+		case isWordRune(r):
+			k = kindWord
+			for prev := r; i < len(s); {
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if isWordRune(r) && !isIdeograph(r) {
+					prev = r
+					i += n
+					continue
+				}
+				if i+n < len(s) {
+					next, n2 := utf8.DecodeRuneInString(s[i+n:])
+					if isWordRune(next) && !isIdeograph(next) && joins(prev, r, next) {
+						prev = next
+						i += n + n2
+						continue
+					}
+				}
+				break
+			}
+		}
 		t.off = append(t.off, start)
 		t.kind = append(t.kind, k)
 	}

@@ -3,6 +3,9 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -239,5 +242,51 @@ func TestBaselineBlobsEmptiedByRetention(t *testing.T) {
 		if b, err := f.store.Blob(t.Context(), sum); err != nil || len(b) == 0 {
 			t.Errorf("blob %s after the re-check: %d bytes, %v; want it stored again", sum, len(b), err)
 		}
+	}
+}
+
+// TestPrepareABatchAtATime hands Prepare three batches' worth of targets,
+// each on a host of its own (127.0.0.2, 127.0.0.3, ...) whose robots.txt
+// answers slowly: every robots.txt is fetched, never more than a batch's at
+// once.
+func TestPrepareABatchAtATime(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, most, asked := 0, 0, 0
+	robots := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		asked++
+		most = max(most, inFlight)
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		fmt.Fprint(w, "User-agent: *\nAllow: /\n")
+	})
+	m := &Monitor{Concurrency: 2} // batches of 8
+	var targets []redline.Target
+	for i := range 3 * m.batch() {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", 2+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewUnstartedServer(robots)
+		srv.Listener = ln
+		srv.Start()
+		t.Cleanup(srv.Close)
+		targets = append(targets, redline.Target{Name: fmt.Sprintf("p%02d", i), URL: srv.URL + "/p"})
+	}
+	fetch, err := crawler.New(crawler.Options{UserAgent: "redline-test", Delay: -1, Retries: -1, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Fetcher = fetch
+	<-m.Prepare(t.Context(), targets)
+	mu.Lock()
+	defer mu.Unlock()
+	if asked != len(targets) || most > m.batch() || most < 2 {
+		t.Errorf("%d robots.txt fetched, at most %d at once; want %d, at most a batch (%d) and more than one",
+			asked, most, len(targets), m.batch())
 	}
 }

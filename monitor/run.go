@@ -185,7 +185,9 @@ func (m *Monitor) each(ctx context.Context, fn func(Result), next func() ([]redl
 // Prepare hands the fetches of targets to the Fetcher ahead of their checks,
 // when it can take them (see preparer), and returns at once; the channel
 // closes when the Fetcher is done with them. Checks do not wait for it: a
-// check that comes first does the work itself.
+// check that comes first does the work itself. More targets than a batch
+// are handed over a batch at a time, each once the one before is done, so
+// that what is fetched ahead stays bounded like the checks.
 func (m *Monitor) Prepare(ctx context.Context, targets []redline.Target) <-chan struct{} {
 	prep, ok := m.Fetcher.(preparer)
 	if !ok || len(targets) == 0 {
@@ -193,11 +195,27 @@ func (m *Monitor) Prepare(ctx context.Context, targets []redline.Target) <-chan 
 		close(done)
 		return done
 	}
-	reqs := make([]crawler.Request, len(targets))
-	for i, t := range targets {
-		reqs[i] = request(t)
+	hand := func(ts []redline.Target) <-chan struct{} {
+		reqs := make([]crawler.Request, len(ts))
+		for i, t := range ts {
+			reqs[i] = request(t)
+		}
+		return prep.Prepare(ctx, reqs)
 	}
-	return prep.Prepare(ctx, reqs)
+	if len(targets) <= m.batch() {
+		return hand(targets)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range slices.Chunk(targets, m.batch()) {
+			if ctx.Err() != nil {
+				return
+			}
+			<-hand(batch) // its fetches end early when ctx does
+		}
+	}()
+	return done
 }
 
 // preparer is a Fetcher that can get ready for a batch of fetches before

@@ -63,8 +63,9 @@ type blobIn struct {
 // a blob whose sum is in known (the caller saw it stored, in any case) or
 // that comes without bytes is believed stored, and insertBlobs checks it
 // in the transaction. Bytes given with a sum are checked against it before
-// they are stored, here or there; bytes given without one are hashed once,
-// here. The rows come in the order of ins, nil where there is no blob;
+// they are stored, here or there; bytes given without one are hashed here
+// (and checked again there if, believed stored, they must be stored after
+// all). The rows come in the order of ins, nil where there is no blob;
 // their sums are normalised to lowercase.
 func (s *Store) prepareBlobs(known []string, ins ...blobIn) ([]*blobRow, error) {
 	out := make([]*blobRow, len(ins))

@@ -85,8 +85,9 @@ func scanChange(row interface{ Scan(...any) error }) (redline.Change, error) {
 // RecordCheck commits rec atomically: the body and text blobs unless
 // already stored, the capture, the change (if any), the alerts (if any), and
 // the target's last check, last outcome and next due time (left as is when
-// rec.NextDue is zero). It fills in rec.Capture.ID, rec.Change.ID,
-// rec.Change.ToCaptureID and each alert's ChangeID, only once committed.
+// rec.NextDue is zero). It fills in rec.Capture.ID, the capture's empty
+// blob sums (see below), rec.Change.ID, rec.Change.ToCaptureID and each
+// alert's ChangeID, only once committed.
 //
 // When rec.LeaseOwner is set it must still hold the target's lease (expired
 // or not, as long as nobody else took it), else RecordCheck fails with
@@ -97,9 +98,12 @@ func scanChange(row interface{ Scan(...any) error }) (redline.Change, error) {
 // writeGrouped), each inside a savepoint of its own: one call's failure
 // leaves the others' records whole.
 //
-// A blob is verified against its sha256 before it is stored; an empty sha256
-// stores nothing. Empty bytes under a sha256 other than that of zero bytes
-// refer to a blob that must already be stored. Zero times are filled in:
+// A blob given with its sha256 is verified against it before it is stored,
+// unless the sum is in rec.Known and the blob is found stored; bytes given
+// without one are hashed, stored, and their sum filled in
+// (rec.Capture.BodySHA256, TextSHA256); no bytes and no sum store nothing.
+// Empty bytes under a sha256 other than that of zero bytes refer to a blob
+// that must already be stored. Zero times are filled in:
 // the change's DetectedAt and the alerts' CreatedAt with the current time,
 // the alerts' NextAttemptAt with their CreatedAt. The alerts' and change's
 // TargetID default to the capture's.
