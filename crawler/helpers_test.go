@@ -89,6 +89,20 @@ func (rec *recorder) count(path string) int {
 
 // serve starts a loopback server on 127.0.0.1 that records its requests.
 // /robots.txt answers 404 unless h handles it.
+// wantRobotsThenPage checks that rec saw robots.txt and then one page,
+// requested delay or more after robots.txt was answered.
+func (rec *recorder) wantRobotsThenPage(t *testing.T, delay time.Duration) {
+	t.Helper()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.hits) != 2 || rec.hits[0].Path != "/robots.txt" {
+		t.Fatalf("hits %+v, want robots.txt then a page", rec.hits)
+	}
+	if gap := rec.hits[1].Start.Sub(rec.hits[0].End); gap < delay {
+		t.Errorf("page %s requested %v after robots.txt, want >= %v", rec.hits[1].Path, gap, delay)
+	}
+}
+
 func serve(t *testing.T, h http.Handler) (*httptest.Server, *recorder) {
 	t.Helper()
 	rec := &recorder{}

@@ -69,14 +69,7 @@ func TestPolitenessRobotsCountsAsRequest(t *testing.T) {
 	o.Delay = delay
 	f := newTestFetcher(t, o)
 	fetchAll(t, f, srv.URL+"/p")
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.hits) != 2 || rec.hits[0].Path != "/robots.txt" {
-		t.Fatalf("hits %+v, want robots.txt then /p", rec.hits)
-	}
-	if gap := rec.hits[1].Start.Sub(rec.hits[0].End); gap < delay {
-		t.Errorf("page requested %v after robots.txt, want >= %v", gap, delay)
-	}
+	rec.wantRobotsThenPage(t, delay)
 }
 
 func TestPolitenessCrawlDelay(t *testing.T) {

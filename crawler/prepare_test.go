@@ -72,12 +72,5 @@ func TestPrepareKeepsTheHostsTurn(t *testing.T) {
 	if _, err := f.Fetch(t.Context(), Request{URL: srv.URL + "/one"}); err != nil {
 		t.Fatal(err)
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.hits) != 2 || rec.hits[0].Path != "/robots.txt" {
-		t.Fatalf("hits %+v, want robots.txt then /one", rec.hits)
-	}
-	if gap := rec.hits[1].Start.Sub(rec.hits[0].End); gap < delay {
-		t.Errorf("page requested %v after the prepared robots.txt, want >= %v", gap, delay)
-	}
+	rec.wantRobotsThenPage(t, delay)
 }

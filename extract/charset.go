@@ -158,14 +158,14 @@ func decodeBytes(body []byte, e encoding.Encoding, name string) []byte {
 	switch {
 	case name == "utf-8":
 		if !utf8.Valid(body) {
-			b = []byte(strings.ToValidUTF8(string(body), "\uFFFD"))
+			b = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 		}
 	default:
 		var err error
 		if b, err = e.NewDecoder().Bytes(body); err != nil {
 			// x/text decoders replace bad input rather than fail; keep a
 			// safe fallback all the same.
-			b = []byte(strings.ToValidUTF8(string(body), "\uFFFD"))
+			b = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 		}
 	}
 	return bytes.TrimPrefix(b, []byte(bomUTF8))

@@ -107,8 +107,7 @@ targets:
 	}
 	run := func() (int, string) {
 		var out, errb bytes.Buffer
-		code := Main(context.Background(), []string{"check", "--config", cfg},
-			env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }})
+		code := Main(context.Background(), []string{"check", "--config", cfg}, emptyEnv(&out, &errb))
 		return code, out.String() + errb.String()
 	}
 	if code, out := run(); code != 0 {

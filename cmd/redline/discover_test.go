@@ -130,7 +130,7 @@ func (h *discoveryHarness) run(args ...string) (string, string, int) {
 	h.t.Helper()
 	var out, errb bytes.Buffer
 	args = append(args[:1:1], append([]string{"--config", h.config}, args[1:]...)...)
-	e := env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }}
+	e := emptyEnv(&out, &errb)
 	code := Main(context.Background(), args, e)
 	return out.String(), errb.String(), code
 }

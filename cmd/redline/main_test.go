@@ -13,6 +13,13 @@ import (
 	"redline/internal/testsite"
 )
 
+// emptyEnv is an environment with no variables set, writing to out and
+// errb.
+func emptyEnv(out, errb *bytes.Buffer) env {
+	return env{stdout: out, stderr: errb, getenv: func(string) string { return "" },
+		lookupEnv: func(string) (string, bool) { return "", false }}
+}
+
 func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
@@ -35,7 +42,7 @@ func TestExitCodes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := Main(context.Background(), c.args, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }})
+			code := Main(context.Background(), c.args, emptyEnv(&out, &errb))
 			if code != c.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, c.code, errb.String())
 			}
@@ -101,7 +108,7 @@ func TestDaemon(t *testing.T) {
 
 func TestDemoRunsTheLoop(t *testing.T) {
 	var out, errb bytes.Buffer
-	e := env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }}
+	e := emptyEnv(&out, &errb)
 	code := Main(context.Background(), []string{"demo", "--every", "1s", "--change-every", "2s", "--duration", "7s"}, e)
 	if code != exitOK {
 		t.Fatalf("demo exited %d\n%s\n%s", code, out.String(), errb.String())
@@ -153,7 +160,7 @@ func TestLogFormatJSON(t *testing.T) {
 
 func TestSeedsCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), []string{"seeds"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	code := Main(context.Background(), []string{"seeds"}, emptyEnv(&out, &errb))
 	if code != 0 || !strings.Contains(out.String(), "sanctuary") || !strings.Contains(out.String(), "https://www.justice.gov/") {
 		t.Fatalf("seeds exited %d:\n%s%s", code, out.String(), errb.String())
 	}
@@ -163,7 +170,7 @@ func testsiteError() testsite.Page { return testsite.Page{Status: 503, Body: "do
 
 func TestEvalCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), []string{"eval", "../../../shared/corpus"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	code := Main(context.Background(), []string{"eval", "../../../shared/corpus"}, emptyEnv(&out, &errb))
 	if code != exitOK || !strings.Contains(out.String(), "precision 1.00  recall 1.00") || !strings.Contains(out.String(), "fema-maria-mojibake") {
 		t.Fatalf("eval exited %d:\n%s%s", code, out.String(), errb.String())
 	}
@@ -176,7 +183,7 @@ func TestEvalCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if code := Main(context.Background(), []string{"eval", dir}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}); code != exitFail || !strings.Contains(out.String(), "WRONG") {
+	if code := Main(context.Background(), []string{"eval", dir}, emptyEnv(&out, &errb)); code != exitFail || !strings.Contains(out.String(), "WRONG") {
 		t.Fatalf("mislabelled corpus: exit %d\n%s", code, out.String())
 	}
 }

@@ -162,7 +162,7 @@ func (s *Store) insertBlobs(ctx context.Context, tx *sql.Tx, bs []*blobRow, now 
 			if stored[b.sum] {
 				continue
 			}
-			if len(b.raw) == 0 {
+			if len(b.raw) == 0 && b.sum != emptySHA256 {
 				return fmt.Errorf("%s: blob %s: no bytes given and none stored: %w", b.part, b.sum, redline.ErrNotFound)
 			}
 			var err error

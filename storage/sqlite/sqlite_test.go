@@ -702,3 +702,28 @@ func TestPrepareBlobsSkipsKnown(t *testing.T) {
 		t.Errorf("wrong bytes for a blob to store: err %v, want a sha256 mismatch", err)
 	}
 }
+
+// TestKnownEmptyBodyPruned: a page whose body is empty, and whose empty
+// blob retention has pruned, is recorded again with the body known: zero
+// bytes need none given to be stored again.
+func TestKnownEmptyBodyPruned(t *testing.T) {
+	s := openTemp(t)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tg := syncTargets(t, s, at, "a")[0]
+	first := record(t, s, tg, "", at, redline.OutcomeBaseline, []byte{})
+	if _, err := s.DB().ExecContext(t.Context(), `UPDATE blobs SET pruned_at = 1 WHERE sha256 = ?`, emptySHA256); err != nil {
+		t.Fatal(err)
+	}
+	again := &redline.CheckRecord{
+		Capture: redline.Capture{TargetID: tg.ID, FetchedAt: at.Add(time.Hour), URL: tg.URL, Status: 200,
+			Outcome: redline.OutcomeUnchanged, BodySHA256: emptySHA256, TextSHA256: first.Capture.TextSHA256},
+		Body: []byte{}, Text: first.Text,
+		Known: []string{emptySHA256, first.Capture.TextSHA256},
+	}
+	if err := s.RecordCheck(t.Context(), again); err != nil {
+		t.Fatalf("RecordCheck of a known empty body whose blob was pruned: %v", err)
+	}
+	if b, err := s.Blob(t.Context(), emptySHA256); err != nil || len(b) != 0 {
+		t.Errorf("empty blob after the re-check: %q, %v; want it stored again", b, err)
+	}
+}
