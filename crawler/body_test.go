@@ -171,3 +171,28 @@ func TestRedirectBodyNotRead(t *testing.T) {
 		t.Errorf("body %q final URL %q, want the page moved to", resp.Body, resp.FinalURL)
 	}
 }
+
+// TestPresizedBodyReadInPlace: a body of its declared length is read into
+// the buffer sized for it, also from a reader that reports the end only
+// on the read after the last bytes (the buffer keeps a byte of room for
+// that read), and a body longer than declared still arrives whole.
+func TestPresizedBodyReadInPlace(t *testing.T) {
+	page := bytes.Repeat([]byte("policy "), 1_000)
+	st := newFetchState(1 << 20)
+	st.reset(int64(len(page)))
+	room := cap(st.body)
+	if err := st.readFrom(bytes.NewReader(page)); err != nil { // EOF comes alone
+		t.Fatal(err)
+	}
+	body, overflow := st.result()
+	if !bytes.Equal(body, page) || overflow || cap(body) != room {
+		t.Errorf("kept %d of %d bytes (overflow %v), buffer %d bytes, want the one of %d", len(body), len(page), overflow, cap(body), room)
+	}
+	st.reset(int64(len(page) / 2)) // declared short
+	if err := st.readFrom(bytes.NewReader(page)); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := st.result(); !bytes.Equal(body, page) {
+		t.Errorf("a body longer than declared: kept %d of %d bytes", len(body), len(page))
+	}
+}

@@ -77,6 +77,19 @@ func TestCountNonSpaceEveryOffset(t *testing.T) {
 	}
 }
 
+// TestNormalLineNotCopied: a line already in normal form comes back as it
+// is, without an allocation; and valid UTF-8 is decoded as the body itself.
+func TestNormalLineNotCopied(t *testing.T) {
+	line := "Officers shall decline civil detainers under 8 U.S.C. 1357(d)."
+	if n := testing.AllocsPerRun(100, func() { _ = normalizeLine(line) }); n != 0 || normalizeLine(line) != line {
+		t.Errorf("normalizeLine of a normal line: %v allocations, want 0", n)
+	}
+	body := []byte("<p>Officers shall decline \u00a7 1357(d) detainers.</p>")
+	if got := decodeBytes(body, nil, "utf-8"); len(got) != len(body) || &got[0] != &body[0] {
+		t.Errorf("decodeBytes of valid UTF-8 copied it (%d bytes)", len(got))
+	}
+}
+
 // TestAppendNormalBytesAllocatesNothing: a line is normalised into the
 // room its destination has, without copies of its own, fast path or not.
 func TestAppendNormalBytesAllocatesNothing(t *testing.T) {

@@ -290,3 +290,43 @@ func TestPrepareABatchAtATime(t *testing.T) {
 			asked, most, len(targets), m.batch())
 	}
 }
+
+// recordingStore passes every record on, keeping what the monitor handed
+// over (before the store fills anything in).
+type recordingStore struct {
+	redline.Store
+	recs []redline.CheckRecord
+}
+
+func (s *recordingStore) RecordCheck(ctx context.Context, rec *redline.CheckRecord) error {
+	s.recs = append(s.recs, *rec)
+	return s.Store.RecordCheck(ctx, rec)
+}
+
+// TestRecordHandsBaselineKnown: a re-check tells the store which blobs its
+// baseline has (so that the store need not compress them again), and
+// leaves the body's sum to the store, which hashes it as it stores it.
+func TestRecordHandsBaselineKnown(t *testing.T) {
+	f := newFixture(t)
+	f.site.Set("/p", testsite.Page{Body: testsite.PolicyPage("Policy", paras, "one"), NoValidator: true})
+	f.sync(redline.Target{Name: "p", URL: f.url + "/p", Schedule: "@hourly"})
+	rs := &recordingStore{Store: f.store}
+	m := f.monitor()
+	m.Store = rs
+	first := f.checkDue(m)[0].Capture
+	f.clk.set(f.clk.now().Add(2 * time.Hour))
+	f.checkDue(m)
+	if len(rs.recs) != 2 {
+		t.Fatalf("%d records, want 2", len(rs.recs))
+	}
+	again := rs.recs[1]
+	if !slices.Contains(again.Known, first.BodySHA256) || !slices.Contains(again.Known, first.TextSHA256) {
+		t.Errorf("re-check Known %q, want the baseline's body %s and text %s", again.Known, first.BodySHA256, first.TextSHA256)
+	}
+	if again.Capture.BodySHA256 != "" || len(again.Body) == 0 {
+		t.Errorf("re-check handed body sum %q with %d bytes; want no sum, the bytes", again.Capture.BodySHA256, len(again.Body))
+	}
+	if first.BodySHA256 == "" {
+		t.Error("the stored capture has no body sum")
+	}
+}

@@ -79,20 +79,25 @@ func TestProfilesWritten(t *testing.T) {
 }
 
 // TestCheckFetchesRobotsWhileSyncing holds the store's write lock, so that
-// "redline check" waits to bring the targets up to date: the site's
-// robots.txt is asked for meanwhile, not after, and the check goes on once
-// the lock is let go.
+// "redline check" waits to bring the targets up to date: the robots.txt of
+// the hosts it is to check is asked for meanwhile, not after, and the check
+// goes on once the lock is let go. With names, only their hosts are asked;
+// with --due, none is asked ahead.
 func TestCheckFetchesRobotsWhileSyncing(t *testing.T) {
-	robots := make(chan struct{}, 8)
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			robots <- struct{}{}
-			fmt.Fprint(w, "User-agent: *\nAllow: /\n")
-			return
-		}
-		fmt.Fprint(w, "<html><body><main><p>Officers shall decline civil detainers.</p></main></body></html>")
-	}))
-	defer site.Close()
+	site := func(robots chan struct{}) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/robots.txt" {
+				robots <- struct{}{}
+				fmt.Fprint(w, "User-agent: *\nAllow: /\n")
+				return
+			}
+			fmt.Fprint(w, "<html><body><main><p>Officers shall decline civil detainers.</p></main></body></html>")
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	robotsA, robotsB := make(chan struct{}, 8), make(chan struct{}, 8)
+	a, b := site(robotsA), site(robotsB)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "redline.yaml")
 	if err := os.WriteFile(cfg, []byte(`storage: sqlite:redline.db
@@ -101,19 +106,26 @@ crawler:
   delay: 10ms
 targets:
   - name: policy
-    url: `+site.URL+`/policy
+    url: `+a.URL+`/policy
+  - name: memo
+    url: `+b.URL+`/memo
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := func() (int, string) {
+	type result struct {
+		code int
+		out  string
+	}
+	run := func(args ...string) result {
 		var out, errb bytes.Buffer
-		code := Main(context.Background(), []string{"check", "--config", cfg}, emptyEnv(&out, &errb))
-		return code, out.String() + errb.String()
+		code := Main(context.Background(), append([]string{"check", "--config", cfg}, args...), emptyEnv(&out, &errb))
+		return result{code, out.String() + errb.String()}
 	}
-	if code, out := run(); code != 0 {
-		t.Fatalf("first check exited %d: %s", code, out)
+	if r := run(); r.code != 0 {
+		t.Fatalf("first check exited %d: %s", r.code, r.out)
 	}
-	<-robots
+	<-robotsA
+	<-robotsB
 
 	db, err := sql.Open("sqlite", filepath.Join(dir, "redline.db"))
 	if err != nil {
@@ -125,32 +137,43 @@ targets:
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
+	// locked runs check with args while the test holds the write lock,
+	// and reports whether robots.txt of host A was asked for within wait.
+	locked := func(wait time.Duration, args ...string) (bool, result) {
+		if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan result, 1)
+		go func() { done <- run(args...) }()
+		asked := false
+		select {
+		case <-robotsA:
+			asked = true
+		case <-time.After(wait):
+		}
+		if _, err := conn.ExecContext(t.Context(), "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+		return asked, <-done
 	}
-	type result struct {
-		code int
-		out  string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, out := run()
-		done <- result{code, out}
-	}()
-	select {
-	case <-robots:
-	case <-time.After(5 * time.Second):
+
+	asked, r := locked(5*time.Second, "policy")
+	if !asked {
 		t.Error("robots.txt not asked for while the check waited for the store's lock")
 	}
-	if _, err := conn.ExecContext(t.Context(), "COMMIT"); err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
 	if r.code != 0 || !strings.Contains(r.out, "policy") {
-		t.Errorf("second check exited %d: %s", r.code, r.out)
+		t.Errorf("check policy exited %d: %s", r.code, r.out)
 	}
-	if n := len(robots); n != 0 {
-		t.Errorf("robots.txt asked for %d more times, want once per run", n)
+	if n, m := len(robotsA), len(robotsB); n != 0 || m != 0 {
+		t.Errorf("robots.txt asked for %d more times of the checked host and %d times of the other, want none", n, m)
+	}
+
+	asked, r = locked(500*time.Millisecond, "--due")
+	if asked || len(robotsB) != 0 {
+		t.Error("check --due asked for robots.txt ahead")
+	}
+	if r.code != 0 {
+		t.Errorf("check --due exited %d: %s", r.code, r.out)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -50,8 +51,10 @@ func holdCommits(t *testing.T, s *Store) (release func() error) {
 }
 
 // TestGroupCommitSharesATransaction queues 16 checks behind a transaction
-// under way: they commit as one group, and the one whose lease is gone
-// fails alone, writing nothing.
+// under way: they commit as one group. The one whose lease is gone fails
+// alone, writing nothing; the one whose alert fails to render, after its
+// blobs and capture are written, fails alone too, and its savepoint takes
+// back what it wrote.
 func TestGroupCommitSharesATransaction(t *testing.T) {
 	s := openTemp(t)
 	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -62,7 +65,7 @@ func TestGroupCommitSharesATransaction(t *testing.T) {
 	tgs := syncTargets(t, s, at, names...)
 	release := holdCommits(t, s)
 
-	const lost = 5
+	const lost, broken = 5, 9
 	recs := make([]*redline.CheckRecord, len(tgs))
 	errs := make([]error, len(tgs))
 	var wg sync.WaitGroup
@@ -75,8 +78,11 @@ func TestGroupCommitSharesATransaction(t *testing.T) {
 			Body: body, Text: text, NextDue: at.Add(time.Hour),
 			Alerts: []redline.Alert{{ID: fmt.Sprintf("alert-%d", i), Notifier: "hook"}},
 		}
-		if i == lost {
+		switch i {
+		case lost:
 			recs[i].LeaseOwner = "ghost" // holds no lease
+		case broken:
+			recs[i].Render = func(*redline.Alert, redline.Capture, *redline.Change) error { return errors.New("template broke") }
 		}
 		wg.Add(1)
 		go func() {
@@ -94,23 +100,27 @@ func TestGroupCommitSharesATransaction(t *testing.T) {
 		switch {
 		case i == lost && !errors.Is(err, redline.ErrLeaseLost):
 			t.Errorf("check %d: err %v, want ErrLeaseLost", i, err)
-		case i != lost && err != nil:
+		case i == broken && (err == nil || !strings.Contains(err.Error(), "template broke")):
+			t.Errorf("check %d: err %v, want the render error", i, err)
+		case i != lost && i != broken && err != nil:
 			t.Errorf("check %d: %v", i, err)
-		case i != lost && recs[i].Capture.ID == 0:
+		case i != lost && i != broken && recs[i].Capture.ID == 0:
 			t.Errorf("check %d: no capture ID filled in", i)
 		}
 	}
-	if n := count(t, s, `SELECT COUNT(*) FROM captures`); n != int64(len(tgs)-1) {
-		t.Errorf("%d captures, want %d", n, len(tgs)-1)
+	if n := count(t, s, `SELECT COUNT(*) FROM captures`); n != int64(len(tgs)-2) {
+		t.Errorf("%d captures, want %d", n, len(tgs)-2)
 	}
-	if n := count(t, s, `SELECT COUNT(*) FROM alerts`); n != int64(len(tgs)-1) {
-		t.Errorf("%d alerts, want %d", n, len(tgs)-1)
+	if n := count(t, s, `SELECT COUNT(*) FROM alerts`); n != int64(len(tgs)-2) {
+		t.Errorf("%d alerts, want %d", n, len(tgs)-2)
 	}
-	if n := count(t, s, `SELECT COUNT(*) FROM captures WHERE target_id = ?`, tgs[lost].ID); n != 0 {
-		t.Errorf("the check that lost its lease stored %d captures", n)
-	}
-	if n := count(t, s, `SELECT COUNT(*) FROM blobs WHERE sha256 = ?`, recs[lost].Capture.BodySHA256); n != 0 {
-		t.Errorf("the check that lost its lease stored its body")
+	for _, i := range []int{lost, broken} {
+		if n := count(t, s, `SELECT COUNT(*) FROM captures WHERE target_id = ?`, tgs[i].ID); n != 0 {
+			t.Errorf("failed check %d stored %d captures", i, n)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM blobs WHERE sha256 = ?`, recs[i].Capture.BodySHA256); n != 0 {
+			t.Errorf("failed check %d stored its body", i)
+		}
 	}
 	s.commits.mu.Lock()
 	shared, waiting, busy := s.commits.shared, len(s.commits.waiting), s.commits.busy
@@ -120,7 +130,7 @@ func TestGroupCommitSharesATransaction(t *testing.T) {
 	}
 	// Each target's chain is whole: the next check links to the first.
 	for i, tg := range tgs {
-		if i == lost {
+		if i == lost || i == broken {
 			continue
 		}
 		next := record(t, s, tg, "", at.Add(time.Minute), redline.OutcomeUnchanged, []byte(fmt.Sprintf("<p>page %d</p>", i)))
