@@ -53,9 +53,13 @@ func TestPrepareWithoutRobots(t *testing.T) {
 	if n := rec.count("/robots.txt"); n != 0 {
 		t.Errorf("robots.txt fetched %d times for restricted requests", n)
 	}
+	// A cancelled context fetches nothing, and the channel still closes.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	<-newTestFetcher(t, testOptions()).Prepare(ctx, []Request{{URL: srv.URL + "/one"}})
+	if n := rec.count("/robots.txt"); n != 0 {
+		t.Errorf("robots.txt fetched %d times with a cancelled context", n)
+	}
 }
 
 // TestPrepareKeepsTheHostsTurn fetches robots.txt through Prepare while a

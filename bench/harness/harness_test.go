@@ -125,47 +125,94 @@ func TestFreshDirEmptiesARunBefore(t *testing.T) {
 	}
 }
 
-// TestCommitOfIgnoresDocs marks a build dirty when its code differs from
-// the commit, not when only Markdown or the harness itself does.
-func TestCommitOfIgnoresDocs(t *testing.T) {
+// tempRepo is a git repository in a temporary directory, with write
+// putting a file in its tree and git running a git command in it.
+type tempRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newTempRepo(t *testing.T) *tempRepo {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatal("git not found")
 	}
-	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	r := &tempRepo{t: t, dir: t.TempDir()}
+	r.git("init", "-q")
+	return r
+}
+
+func (r *tempRepo) write(name, text string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
 	}
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		r.t.Fatal(err)
 	}
-	write("main.go", "package main\n")
-	write("README.md", "# r\n")
-	write("bench/harness/x.go", "package harness\n")
-	git("init", "-q")
-	git("add", ".")
-	git("commit", "-q", "-m", "c")
-	clean := commitOf(t.Context(), dir)
+}
+
+func (r *tempRepo) git(args ...string) {
+	r.t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", r.dir, "-c", "user.name=t", "-c", "user.email=t@localhost"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		r.t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestCommitOfIgnoresDocs marks a build dirty when its code differs from
+// the commit, not when only Markdown or the harness itself does.
+func TestCommitOfIgnoresDocs(t *testing.T) {
+	r := newTempRepo(t)
+	r.write("main.go", "package main\n")
+	r.write("README.md", "# r\n")
+	r.write("bench/harness/x.go", "package harness\n")
+	r.git("add", ".")
+	r.git("commit", "-q", "-m", "c")
+	clean := commitOf(t.Context(), r.dir)
 	if len(clean) != 12 || strings.HasSuffix(clean, "+dirty") {
 		t.Fatalf("commitOf a clean tree = %q", clean)
 	}
-	write("README.md", "# r, with figures\n")
-	write("bench/harness/x.go", "package harness // edited\n")
-	if got := commitOf(t.Context(), dir); got != clean {
+	r.write("README.md", "# r, with figures\n")
+	r.write("bench/harness/x.go", "package harness // edited\n")
+	if got := commitOf(t.Context(), r.dir); got != clean {
 		t.Errorf("commitOf with docs and harness edited = %q, want %q", got, clean)
 	}
-	write("main.go", "package main // edited\n")
-	if got := commitOf(t.Context(), dir); got != clean+"+dirty" {
+	r.write("main.go", "package main // edited\n")
+	if got := commitOf(t.Context(), r.dir); got != clean+"+dirty" {
 		t.Errorf("commitOf with code edited = %q, want %q", got, clean+"+dirty")
+	}
+}
+
+// TestBuildCompareRepo builds a module's ./cmd/redline at its checkout and,
+// as CompareRepo, at a worktree of an earlier commit: two binaries, each of
+// its own commit.
+func TestBuildCompareRepo(t *testing.T) {
+	r := newTempRepo(t)
+	r.write("go.mod", "module redline\n\ngo 1.26\n")
+	main := func(says string) string {
+		return "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Print(\"" + says + "\") }\n"
+	}
+	r.write("cmd/redline/main.go", main("base"))
+	r.git("add", ".")
+	r.git("commit", "-q", "-m", "base")
+	cmp := filepath.Join(t.TempDir(), "base")
+	r.git("worktree", "add", "-q", cmp, "HEAD")
+	r.write("cmd/redline/main.go", main("change"))
+	r.git("commit", "-q", "-am", "change")
+
+	h := &harness{cfg: Config{Repo: r.dir, CompareRepo: cmp}, dir: t.TempDir()}
+	if err := h.build(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if h.commit == "" || h.compareCommit == "" || h.commit == h.compareCommit {
+		t.Errorf("commits built %q and %q, want two", h.commit, h.compareCommit)
+	}
+	for bin, want := range map[string]string{h.redline: "change", h.compareBin: "base"} {
+		out, err := exec.Command(bin).Output()
+		if err != nil || string(out) != want {
+			t.Errorf("%s says %q (%v), want %q", bin, out, err, want)
+		}
 	}
 }
